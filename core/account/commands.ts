@@ -1,0 +1,34 @@
+import type { MfaRequirement, TotpParams } from './events.js';
+
+/** The crypto outcome of a second-factor check, computed in the worker pool before `decide`. */
+export type OtpOutcome =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'malformed' }
+  | { readonly kind: 'mismatch' }
+  | { readonly kind: 'match'; readonly step: number }
+  | { readonly kind: 'recovery'; readonly index: number };
+
+export type AccountCommand =
+  | { type: 'Register'; accountId: string; username: string; passwordHash: string; roles: readonly string[]; mfa: MfaRequirement; now: number }
+  | { type: 'ChangePassword'; passwordHash: string; now: number }
+  | { type: 'RehashPassword'; passwordHash: string; checkedHash: string; now: number }
+  | { type: 'StartTotpEnrolment'; sealedSecret: string; params: TotpParams; now: number }
+  | { type: 'ConfirmTotp'; otp: OtpOutcome; now: number }
+  | { type: 'RemoveTotp'; now: number }
+  | { type: 'GenerateRecoveryCodes'; hashes: readonly string[]; now: number }
+  | {
+      type: 'CheckPassword';
+      password: 'match' | 'mismatch';
+      /** The PHC string the worker checked against: if it changed meanwhile, the outcome is stale. */
+      checkedHash: string;
+      otp: OtpOutcome;
+      /** 'now' for one-step logins (a missing code is a failure); 'later' when a challenge may follow. */
+      secondFactor: 'now' | 'later';
+      /** A valid remembered device of this account: skips the second step and a temporary lock. */
+      trustedDevice: boolean;
+      now: number;
+    }
+  | { type: 'CheckSecondFactor'; otp: OtpOutcome; now: number }
+  | { type: 'Unlock'; now: number }
+  | { type: 'Disable'; now: number }
+  | { type: 'Enable'; now: number };

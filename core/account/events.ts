@@ -1,0 +1,37 @@
+import type { TotpAlgorithm } from '../policy.js';
+
+export type MfaRequirement = 'required' | 'exempt';
+export type OtpRejection = 'invalid' | 'replayed' | 'missing' | 'malformed';
+export type LoginMethod = 'password' | 'password+totp' | 'password+recovery' | 'password+device';
+export type Aal = 'aal1' | 'aal2';
+export type RefusalReason = 'locked' | 'hard_locked' | 'disabled' | 'no_factor';
+
+export interface TotpParams {
+  readonly algorithm: TotpAlgorithm;
+  readonly digits: 6 | 8;
+  readonly period: number;
+}
+
+/** Account stream events. Secrets appear only sealed (TOTP seed) or hashed (password PHC, recovery codes). */
+export type AccountEvent =
+  | { type: 'AccountRegistered'; data: { accountId: string; username: string; passwordHash: string; roles: readonly string[]; mfa: MfaRequirement } }
+  | { type: 'PasswordChanged'; data: { passwordHash: string } }
+  | { type: 'PasswordRehashed'; data: { passwordHash: string } }
+  | { type: 'TotpEnrolmentStarted'; data: { sealedSecret: string } & TotpParams }
+  | { type: 'TotpConfirmed'; data: { step: number } }
+  | { type: 'TotpRemoved'; data: Record<string, never> }
+  | { type: 'RecoveryCodesGenerated'; data: { hashes: readonly string[] } }
+  | { type: 'RecoveryCodeUsed'; data: { index: number } }
+  | { type: 'PasswordRejected'; data: { failures: number } }
+  | { type: 'PasswordAccepted'; data: Record<string, never> }
+  | { type: 'OtpRejected'; data: { reason: OtpRejection; failures: number } }
+  | { type: 'OtpAccepted'; data: { step: number } }
+  | { type: 'AccountLocked'; data: { until: number; failures: number } }
+  | { type: 'AccountHardLocked'; data: { failures: number } }
+  | { type: 'LoginRefused'; data: { reason: RefusalReason } }
+  | { type: 'LoginSucceeded'; data: { aal: Aal; method: LoginMethod } }
+  | { type: 'AccountUnlocked'; data: Record<string, never> }
+  | { type: 'AccountDisabled'; data: Record<string, never> }
+  | { type: 'AccountEnabled'; data: Record<string, never> };
+
+export type AccountEventType = AccountEvent['type'];

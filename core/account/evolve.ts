@@ -1,0 +1,72 @@
+import type { AccountEvent } from './events.js';
+import type { Account, AccountState } from './state.js';
+
+const update = (state: AccountState, f: (a: Account) => Account): AccountState =>
+  state.status === 'registered' ? { status: 'registered', account: f(state.account) } : state;
+
+/** Never throws: an event that does not fit the state leaves it unchanged (old logs must still replay). */
+export const evolveAccount = (state: AccountState, event: AccountEvent): AccountState => {
+  switch (event.type) {
+    case 'AccountRegistered': {
+      const d = event.data;
+      return {
+        status: 'registered',
+        account: {
+          id: d.accountId,
+          username: d.username,
+          passwordHash: d.passwordHash,
+          roles: d.roles,
+          mfa: d.mfa,
+          totp: { status: 'none' },
+          recovery: [],
+          failures: 0,
+          lock: { status: 'open' },
+          lastTotpStep: null,
+          epoch: 0,
+        },
+      };
+    }
+    case 'PasswordChanged':
+      return update(state, (a) => ({ ...a, passwordHash: event.data.passwordHash, epoch: a.epoch + 1 }));
+    case 'PasswordRehashed':
+      return update(state, (a) => ({ ...a, passwordHash: event.data.passwordHash }));
+    case 'TotpEnrolmentStarted': {
+      const { sealedSecret, algorithm, digits, period } = event.data;
+      return update(state, (a) => ({ ...a, totp: { status: 'pending', sealedSecret, algorithm, digits, period }, epoch: a.epoch + 1 }));
+    }
+    case 'TotpConfirmed':
+      return update(state, (a) =>
+        a.totp.status === 'pending' ? { ...a, totp: { ...a.totp, status: 'active' }, lastTotpStep: event.data.step } : a,
+      );
+    case 'TotpRemoved':
+      return update(state, (a) => ({ ...a, totp: { status: 'none' }, epoch: a.epoch + 1 }));
+    case 'RecoveryCodesGenerated':
+      return update(state, (a) => ({ ...a, recovery: event.data.hashes }));
+    case 'RecoveryCodeUsed':
+      return update(state, (a) => ({ ...a, recovery: a.recovery.map((h, i) => (i === event.data.index ? null : h)) }));
+    case 'PasswordRejected':
+    case 'OtpRejected':
+      return update(state, (a) => ({ ...a, failures: event.data.failures }));
+    case 'OtpAccepted':
+      return update(state, (a) => ({ ...a, lastTotpStep: event.data.step }));
+    case 'AccountLocked':
+      return update(state, (a) => ({ ...a, lock: { status: 'locked', until: event.data.until }, epoch: a.epoch + 1 }));
+    case 'AccountHardLocked':
+      return update(state, (a) => ({ ...a, lock: { status: 'hard_locked' }, epoch: a.epoch + 1 }));
+    case 'LoginSucceeded':
+      return update(state, (a) => ({ ...a, failures: 0, lock: { status: 'open' } }));
+    case 'AccountUnlocked':
+      return update(state, (a) => ({ ...a, failures: 0, lock: { status: 'open' } }));
+    case 'AccountDisabled':
+      return update(state, (a) => ({ ...a, lock: { status: 'disabled' }, epoch: a.epoch + 1 }));
+    case 'AccountEnabled':
+      return update(state, (a) => ({ ...a, lock: { status: 'open' }, failures: 0 }));
+    case 'PasswordAccepted':
+    case 'LoginRefused':
+      return state;
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+};

@@ -1,0 +1,51 @@
+import type { MfaRequirement, TotpParams } from './events.js';
+
+export type Lock =
+  | { readonly status: 'open' }
+  | { readonly status: 'locked'; readonly until: number }
+  | { readonly status: 'hard_locked' }
+  | { readonly status: 'disabled' };
+
+export type TotpFactor =
+  | { readonly status: 'none' }
+  | ({ readonly status: 'pending'; readonly sealedSecret: string } & TotpParams)
+  | ({ readonly status: 'active'; readonly sealedSecret: string } & TotpParams);
+
+export interface Account {
+  readonly id: string;
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly roles: readonly string[];
+  readonly mfa: MfaRequirement;
+  readonly totp: TotpFactor;
+  /** Hashes of unused recovery codes; a used one becomes null so indexes stay stable. */
+  readonly recovery: readonly (string | null)[];
+  readonly failures: number;
+  readonly lock: Lock;
+  /** RFC 6238 §5.2: the last accepted time step; only a strictly later one is accepted. */
+  readonly lastTotpStep: number | null;
+  /** Bumped whenever credentials change or the account locks: outstanding challenges and devices die. */
+  readonly epoch: number;
+}
+
+export type AccountState = { readonly status: 'unregistered' } | { readonly status: 'registered'; readonly account: Account };
+
+export const initialAccountState = (): AccountState => ({ status: 'unregistered' });
+
+/** What the lock means at a given instant: a timed lock past its end is open. */
+export const lockStatusAt = (lock: Lock, now: number): 'open' | 'locked' | 'hard_locked' | 'disabled' => {
+  switch (lock.status) {
+    case 'open':
+      return 'open';
+    case 'locked':
+      return now < lock.until ? 'locked' : 'open';
+    case 'hard_locked':
+      return 'hard_locked';
+    case 'disabled':
+      return 'disabled';
+    default: {
+      const _exhaustive: never = lock;
+      return _exhaustive;
+    }
+  }
+};

@@ -1,0 +1,30 @@
+import type { EventMeta } from '../event.js';
+import type { NewUser } from './admin.js';
+import * as admin from './admin.js';
+import { type ContinueInput, continueLogin } from './continue-login.js';
+import type { Deps } from './deps.js';
+import { type LoginInput, login } from './login.js';
+import { pendingChallenge } from './pending-challenge.js';
+import { authenticate, logout, refresh } from './sessions.js';
+
+/** The one engine every dialect drives: no dialect has its own lockout, replay or token logic. */
+export const createLatchkey = (deps: Deps) => ({
+  deps,
+  login: (input: LoginInput, meta: EventMeta) => login(deps, input, meta),
+  continueLogin: (input: ContinueInput, meta: EventMeta) => continueLogin(deps, input, meta),
+  pendingChallenge: (token: unknown) => pendingChallenge(deps, token),
+  authenticate: (token: unknown) => authenticate(deps, token),
+  refresh: (token: unknown, meta: EventMeta, ttlMs?: number) => refresh(deps, token, meta, ttlMs),
+  logout: (token: unknown, meta: EventMeta) => logout(deps, token, meta),
+  registerUser: (user: NewUser, meta: EventMeta) => admin.registerUser(deps, user, meta),
+  changePassword: (username: string, password: string, meta: EventMeta) => admin.changePassword(deps, username, password, meta),
+  enrolTotp: (username: string, meta: EventMeta) => admin.enrolTotp(deps, username, meta),
+  confirmTotp: (username: string, otp: unknown, meta: EventMeta) => admin.confirmTotp(deps, username, otp, meta),
+  removeTotp: (username: string, meta: EventMeta) => admin.removeTotp(deps, username, meta),
+  generateRecoveryCodes: (username: string, meta: EventMeta) => admin.generateRecoveryCodes(deps, username, meta),
+  unlockUser: (username: string, meta: EventMeta) => admin.unlockUser(deps, username, meta),
+  setUserDisabled: (username: string, disabled: boolean, meta: EventMeta) => admin.setUserDisabled(deps, username, disabled, meta),
+  events: (query: { after: number; limit: number; stream?: string }) => deps.store.read(query),
+});
+
+export type Latchkey = ReturnType<typeof createLatchkey>;

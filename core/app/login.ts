@@ -1,0 +1,139 @@
+import { decideAccount } from '../account/decide.js';
+import type { AccountEvent } from '../account/events.js';
+import type { Account } from '../account/state.js';
+import { decideChallenge } from '../challenge/decide.js';
+import { decideDevice } from '../device/decide.js';
+import type { DeviceEvent } from '../device/events.js';
+import { isDomainError } from '../errors.js';
+import type { EventMeta } from '../event.js';
+import { needsRehash } from '../phc.js';
+import { canonicalUsername } from '../username.js';
+import { utf8Length } from '../utf8-length.js';
+import { type BearerSecret, newBearerSecret, parseBearerSecret } from './bearer-secret.js';
+import type { Deps } from './deps.js';
+import { signToken, stageSession } from './issued-token.js';
+import type { LoginResult } from './login-result.js';
+import { otpOutcome } from './otp-outcome.js';
+import { rehashPassword } from './rehash-password.js';
+import { recordUnknownUser } from './record-unknown-user.js';
+import { transact } from './transact.js';
+import { userView } from './user-view.js';
+
+export interface LoginInput {
+  readonly username: string;
+  readonly password: string;
+  /** A TOTP or recovery code, as received: its shape is judged in core, never by the adapter. */
+  readonly otp?: unknown;
+  /** A remembered-device token (native `device_token`, myKaarma `userMFARememberMeToken`). */
+  readonly deviceToken?: unknown;
+  /** 'now' for one-step dialects: a missing code is then a counted failure (SECURITY.md 13). */
+  readonly secondFactor: 'now' | 'later';
+  readonly tokenTtlMs?: number;
+}
+
+const rejected: LoginResult = { kind: 'rejected' };
+const succeeded = (events: readonly AccountEvent[]) => events.find((e) => e.type === 'LoginSucceeded');
+
+const registeredAccount = async (deps: Deps, username: string): Promise<Account | null> => {
+  const id = await deps.store.accountIdByUsername(username);
+  if (id === null) return null;
+  const { state } = await deps.store.load('account', id);
+  return state.status === 'registered' ? state.account : null;
+};
+
+/** The first (or only) step: password, and a code or a remembered device when given. */
+export const login = async (deps: Deps, input: LoginInput, meta: EventMeta): Promise<LoginResult> => {
+  const username = canonicalUsername(input.username);
+  const account = await registeredAccount(deps, username);
+  // NIST SP 800-63B §5.1.1.2: over-long passwords fail without hashing; everyone else costs one argon2 verify,
+  // against a dummy hash when the user does not exist (OWASP: same time for unknown users).
+  const tooLong = utf8Length(input.password) > deps.policy.password.maxBytes;
+  const match = !tooLong && (await deps.hasher.verify(account?.passwordHash ?? null, input.password));
+  if (account === null) {
+    await recordUnknownUser(deps, username, meta);
+    return rejected;
+  }
+  const otp = await otpOutcome(deps, account, input.otp, deps.clock.now());
+  const device = match ? parseBearerSecret(deps, input.deviceToken) : null;
+  const ttlMs = input.tokenTtlMs ?? deps.policy.session.ttlMs;
+
+  let outcome;
+  try {
+    outcome = await transact(deps, meta, async (tx) => {
+      const current = await tx.load('account', account.id);
+      if (current.status !== 'registered') return { kind: 'rejected' as const };
+      const { rotated, deviceEvents } = await presentDevice(deps, tx.now, device, current.account, (id) => tx.load('device', id));
+      const events = await tx.decide('account', account.id, decideAccount(deps.policy), {
+        type: 'CheckPassword',
+        password: match ? 'match' : 'mismatch',
+        checkedHash: account.passwordHash,
+        otp,
+        secondFactor: input.secondFactor,
+        trustedDevice: rotated !== null,
+        now: tx.now,
+      });
+      const success = succeeded(events);
+      const byDevice = success?.data.method === 'password+device';
+      // A valid device token rotates only when it was what let the user in; revocations are always kept.
+      if (device && deviceEvents.length > 0 && (rotated === null || byDevice)) tx.stage('device', device.id, deviceEvents);
+      if (success) {
+        const pending = await stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: meta.dialect, ttlMs });
+        return { kind: 'authenticated' as const, pending, deviceToken: byDevice ? rotated!.token : null };
+      }
+      if (events.some((e) => e.type === 'PasswordAccepted')) {
+        const challenge = newBearerSecret(deps);
+        await tx.decide('challenge', challenge.id, decideChallenge(deps.policy), {
+          type: 'Issue',
+          challengeId: challenge.id,
+          accountId: account.id,
+          tokenHash: challenge.hash,
+          epoch: current.account.epoch,
+          methods: userView(current.account).methods,
+          dialect: meta.dialect,
+          now: tx.now,
+        });
+        return { kind: 'mfa_required' as const, mfaToken: challenge.token, user: userView(current.account) };
+      }
+      return { kind: 'rejected' as const };
+    });
+  } catch (e) {
+    // The password changed while it was being checked: the outcome is stale, so refuse (fail closed).
+    if (isDomainError(e) && e.code === 'concurrency') return rejected;
+    throw e;
+  }
+
+  switch (outcome.kind) {
+    case 'rejected':
+      return rejected;
+    case 'mfa_required':
+      return { ...outcome, methods: outcome.user.methods, expiresIn: Math.floor(deps.policy.challenge.ttlMs / 1000) };
+    case 'authenticated': {
+      const token = await signToken(deps, outcome.pending);
+      if (needsRehash(account.passwordHash, deps.policy)) await rehashPassword(deps, account, input.password, meta);
+      const { state } = await deps.store.load('account', account.id);
+      const user = userView(state.status === 'registered' ? state.account : account);
+      return { kind: 'authenticated', user, token, deviceToken: outcome.deviceToken };
+    }
+    default: {
+      const _exhaustive: never = outcome;
+      return _exhaustive;
+    }
+  }
+};
+
+/** A device token only counts after the password matched, so a thief without it cannot burn the owner's series. */
+const presentDevice = async (
+  deps: Deps,
+  now: number,
+  device: BearerSecret | null,
+  account: Account,
+  load: (id: string) => Promise<import('../device/state.js').DeviceState>,
+): Promise<{ rotated: BearerSecret | null; deviceEvents: readonly DeviceEvent[] }> => {
+  if (device === null) return { rotated: null, deviceEvents: [] };
+  const next = newBearerSecret(deps, device.id);
+  const deviceEvents = decideDevice(
+    { type: 'Use', accountId: account.id, presentedHash: device.hash, newValidatorHash: next.hash, accountEpoch: account.epoch, now },
+    await load(device.id),
+  );
+  return { rotated: deviceEvents[0]?.type === 'DeviceRotated' ? next : null, deviceEvents };
+};

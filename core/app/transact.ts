@@ -1,0 +1,26 @@
+import { isDomainError } from '../errors.js';
+import type { EventMeta } from '../event.js';
+import type { Deps } from './deps.js';
+import { Tx } from './tx.js';
+
+const maxAttempts = 5;
+
+/**
+ * Load → decide → append, retried when another request appended to one of the streams first
+ * (the store's expected-version check). Slow crypto happens before this, never inside it.
+ */
+export const transact = async <T>(deps: Deps, meta: EventMeta, body: (tx: Tx) => Promise<T>): Promise<T> => {
+  for (let attempt = 1; ; attempt++) {
+    const tx = new Tx(deps.store, deps.clock.now());
+    const result = await body(tx);
+    const writes = tx.writes();
+    if (writes.length === 0) return result;
+    try {
+      await deps.store.append({ commandId: deps.random.id(), writes, meta, at: tx.now });
+      return result;
+    } catch (e) {
+      if (isDomainError(e) && e.code === 'concurrency' && attempt < maxAttempts) continue;
+      throw e;
+    }
+  }
+};

@@ -1,0 +1,18 @@
+import type { Dialect } from '../event.js';
+import type { SecondFactorMethod } from './events.js';
+
+export type ChallengeCommand =
+  | {
+      type: 'Issue';
+      challengeId: string;
+      accountId: string;
+      tokenHash: string;
+      epoch: number;
+      methods: readonly SecondFactorMethod[];
+      dialect: Dialect;
+      now: number;
+    }
+  /** The account decided on the code; the challenge records the attempt against its own cap. */
+  | { type: 'RecordAttempt'; result: 'accepted' | 'rejected'; sessionId: string | null; accountEpoch: number; now: number }
+  /** A bearer presented a challenge that is no longer usable: record why, once. */
+  | { type: 'Close'; accountEpoch: number; now: number };

@@ -1,0 +1,21 @@
+import type { ChallengeEvent } from './events.js';
+import type { ChallengeState } from './state.js';
+
+export const evolveChallenge = (state: ChallengeState, event: ChallengeEvent): ChallengeState => {
+  switch (event.type) {
+    case 'ChallengeIssued': {
+      const { challengeId, accountId, tokenHash, expiresAt, epoch, methods } = event.data;
+      return { status: 'pending', id: challengeId, accountId, tokenHash, expiresAt, epoch, methods, attempts: 0 };
+    }
+    case 'ChallengeOtpRejected':
+      return state.status === 'pending' ? { ...state, attempts: event.data.attempts } : state;
+    case 'ChallengeCompleted':
+      return state.status === 'pending' ? { status: 'completed', id: state.id, accountId: state.accountId } : state;
+    case 'ChallengeEnded':
+      return state.status === 'pending' ? { status: 'ended', id: state.id, accountId: state.accountId, reason: event.data.reason } : state;
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+};

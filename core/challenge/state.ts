@@ -1,0 +1,46 @@
+import type { ChallengeEnd, SecondFactorMethod } from './events.js';
+
+export interface PendingChallenge {
+  readonly id: string;
+  readonly accountId: string;
+  readonly tokenHash: string;
+  readonly expiresAt: number;
+  readonly epoch: number;
+  readonly methods: readonly SecondFactorMethod[];
+  readonly attempts: number;
+}
+
+export type ChallengeState =
+  | { readonly status: 'none' }
+  | ({ readonly status: 'pending' } & PendingChallenge)
+  | { readonly status: 'completed'; readonly id: string; readonly accountId: string }
+  | { readonly status: 'ended'; readonly id: string; readonly accountId: string; readonly reason: ChallengeEnd };
+
+export const initialChallengeState = (): ChallengeState => ({ status: 'none' });
+
+/**
+ * Whether a bearer of this challenge may try a code now. The TTL is exclusive (dead at `expiresAt`), and a
+ * change of the account's epoch (password, factor, lock) kills it (SECURITY.md attack 11).
+ */
+export const challengeUsability = (
+  state: ChallengeState,
+  accountEpoch: number,
+  now: number,
+): 'usable' | 'unknown' | 'finished' | ChallengeEnd => {
+  switch (state.status) {
+    case 'none':
+      return 'unknown';
+    case 'completed':
+      return 'finished';
+    case 'ended':
+      return state.reason;
+    case 'pending':
+      if (now >= state.expiresAt) return 'expired';
+      if (state.epoch !== accountEpoch) return 'credentials_changed';
+      return 'usable';
+    default: {
+      const _exhaustive: never = state;
+      return _exhaustive;
+    }
+  }
+};

@@ -1,0 +1,29 @@
+/** What every stored event carries besides its own data. */
+export type Dialect = 'native' | 'oracle' | 'appgate' | 'truenas' | 'mykaarma' | 'admin' | 'cli';
+
+export interface EventMeta {
+  readonly requestId: string;
+  readonly ip: string | null;
+  readonly dialect: Dialect;
+  readonly userAgent: string | null;
+}
+
+export interface DomainEvent<T extends string = string, D extends object = object> {
+  readonly type: T;
+  readonly data: D;
+}
+
+export interface StoredEvent<E extends DomainEvent = DomainEvent> {
+  readonly seq: number;
+  readonly id: string;
+  readonly stream: string;
+  readonly version: number;
+  readonly type: E['type'];
+  readonly schema: number;
+  readonly data: E['data'];
+  readonly meta: EventMeta;
+  readonly at: number;
+}
+
+/** Current schema version of every event type; bump it with an upcaster in `upcast.ts`. */
+export const eventSchemaVersion = 1;

@@ -1,0 +1,28 @@
+/** Every number that decides a login, in one place; all of it is an input to the deciders. */
+export type TotpAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
+
+export interface Policy {
+  /** OWASP Password Storage cheat sheet: argon2id floor m=19 MiB, t=2, p=1. */
+  readonly argon2: { readonly memoryKiB: number; readonly iterations: number; readonly parallelism: number };
+  /** RFC 6238 §5.2: at most ±1 step of network delay is the recommended window. */
+  readonly totp: { readonly algorithm: TotpAlgorithm; readonly digits: 6 | 8; readonly periodSeconds: number; readonly window: number };
+  readonly challenge: { readonly ttlMs: number; readonly maxAttempts: number };
+  /** NIST SP 800-63B §5.2.2: back off exponentially, hard stop at 100 consecutive failures. */
+  readonly lockout: { readonly threshold: number; readonly baseLockMs: number; readonly maxLockMs: number; readonly hardLockAfter: number };
+  readonly session: { readonly ttlMs: number };
+  readonly device: { readonly ttlMs: number };
+  /** NIST SP 800-63B §5.1.1.2: cap the length before hashing so argon2 is not a DoS lever. */
+  readonly password: { readonly minLength: number; readonly maxBytes: number };
+  readonly recovery: { readonly count: number };
+}
+
+export const defaultPolicy: Policy = {
+  argon2: { memoryKiB: 19456, iterations: 2, parallelism: 1 },
+  totp: { algorithm: 'SHA1', digits: 6, periodSeconds: 30, window: 1 },
+  challenge: { ttlMs: 300_000, maxAttempts: 5 },
+  lockout: { threshold: 5, baseLockMs: 60_000, maxLockMs: 900_000, hardLockAfter: 100 },
+  session: { ttlMs: 900_000 },
+  device: { ttlMs: 30 * 24 * 3600_000 },
+  password: { minLength: 8, maxBytes: 1024 },
+  recovery: { count: 10 },
+};

@@ -1,0 +1,4 @@
+/** Milliseconds since the Unix epoch; tests pass a frozen one. */
+export interface Clock {
+  now(): number;
+}

@@ -1,0 +1,32 @@
+import type { EventMeta, StoredEvent } from '../event.js';
+import type { StreamEvents, StreamKind, StreamStates } from '../streams.js';
+
+export type ExpectedVersion = number | 'any';
+
+export type StreamWrite = {
+  [K in StreamKind]: { readonly kind: K; readonly id: string; readonly expectedVersion: ExpectedVersion; readonly events: readonly StreamEvents[K][] };
+}[StreamKind];
+
+export interface Loaded<S> {
+  readonly version: number;
+  readonly state: S;
+}
+
+export interface AppendRequest {
+  /** Event ids are `<commandId>:<n>`: appending the same command twice is a no-op that returns the first result. */
+  readonly commandId: string;
+  readonly writes: readonly StreamWrite[];
+  readonly meta: EventMeta;
+  readonly at: number;
+}
+
+/**
+ * The log and the projections folded from it. `append` is atomic over all its writes and updates the
+ * projections in the same transaction; a stale `expectedVersion` rejects with DomainError('concurrency').
+ */
+export interface EventStore {
+  load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>>;
+  accountIdByUsername(username: string): Promise<string | null>;
+  append(request: AppendRequest): Promise<readonly StoredEvent[]>;
+  read(query: { readonly after: number; readonly limit: number; readonly stream?: string }): Promise<readonly StoredEvent[]>;
+}

@@ -1,3 +1,5 @@
+import type { BucketPolicy } from './throttle/token-bucket.js';
+
 /** Every number that decides a login, in one place; all of it is an input to the deciders. */
 export type TotpAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
 
@@ -14,6 +16,8 @@ export interface Policy {
   /** NIST SP 800-63B §5.1.1.2: cap the length before hashing so argon2 is not a DoS lever. */
   readonly password: { readonly minLength: number; readonly maxBytes: number };
   readonly recovery: { readonly count: number };
+  /** Failure budgets per client address and per account name (token buckets; successes are refunded). */
+  readonly throttle: { readonly perIp: BucketPolicy; readonly perAccount: BucketPolicy };
 }
 
 export const defaultPolicy: Policy = {
@@ -25,4 +29,5 @@ export const defaultPolicy: Policy = {
   device: { ttlMs: 30 * 24 * 3600_000 },
   password: { minLength: 8, maxBytes: 1024 },
   recovery: { count: 10 },
+  throttle: { perIp: { capacity: 30, perMinute: 30 }, perAccount: { capacity: 10, perMinute: 10 } },
 };

@@ -2,7 +2,7 @@ import type { TotpAlgorithm } from '../policy.js';
 
 export type MfaRequirement = 'required' | 'exempt';
 export type OtpRejection = 'invalid' | 'replayed' | 'missing' | 'malformed';
-export type LoginMethod = 'password' | 'password+totp' | 'password+recovery' | 'password+device';
+export type LoginMethod = 'password' | 'password+totp' | 'password+recovery' | 'password+device' | 'token';
 export type Aal = 'aal1' | 'aal2';
 export type RefusalReason = 'locked' | 'hard_locked' | 'disabled' | 'no_factor';
 

@@ -5,6 +5,7 @@ import type { EventStore } from '../ports/event-store.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { Random } from '../ports/random.js';
 import type { SecretBox } from '../ports/secret-box.js';
+import type { Throttle } from '../ports/throttle.js';
 import type { TokenSigner } from '../ports/token-signer.js';
 import type { TotpVerifier } from '../ports/totp-verifier.js';
 
@@ -19,6 +20,7 @@ export interface Deps {
   readonly box: SecretBox;
   readonly digest: Digest;
   readonly signer: TokenSigner;
+  readonly throttle: Throttle;
   /** Shown in authenticator apps (otpauth issuer). */
   readonly issuer: string;
 }

@@ -5,7 +5,7 @@ import { type ContinueInput, continueLogin } from './continue-login.js';
 import type { Deps } from './deps.js';
 import { type LoginInput, login } from './login.js';
 import { pendingChallenge } from './pending-challenge.js';
-import { authenticate, logout, refresh } from './sessions.js';
+import { authenticate, deriveToken, logout, refresh } from './sessions.js';
 
 /** The one engine every dialect drives: no dialect has its own lockout, replay or token logic. */
 export const createLatchkey = (deps: Deps) => ({
@@ -16,6 +16,7 @@ export const createLatchkey = (deps: Deps) => ({
   authenticate: (token: unknown) => authenticate(deps, token),
   refresh: (token: unknown, meta: EventMeta, ttlMs?: number) => refresh(deps, token, meta, ttlMs),
   logout: (token: unknown, meta: EventMeta) => logout(deps, token, meta),
+  deriveToken: (token: unknown, meta: EventMeta, ttlMs: number) => deriveToken(deps, token, meta, ttlMs),
   registerUser: (user: NewUser, meta: EventMeta) => admin.registerUser(deps, user, meta),
   changePassword: (username: string, password: string, meta: EventMeta) => admin.changePassword(deps, username, password, meta),
   enrolTotp: (username: string, meta: EventMeta) => admin.enrolTotp(deps, username, meta),

@@ -4,7 +4,7 @@ import type { Account } from '../account/state.js';
 import { decideChallenge } from '../challenge/decide.js';
 import { decideDevice } from '../device/decide.js';
 import type { DeviceEvent } from '../device/events.js';
-import { isDomainError } from '../errors.js';
+import { DomainError, isDomainError } from '../errors.js';
 import type { EventMeta } from '../event.js';
 import { needsRehash } from '../phc.js';
 import { canonicalUsername } from '../username.js';
@@ -44,6 +44,18 @@ const registeredAccount = async (deps: Deps, username: string): Promise<Account 
 /** The first (or only) step: password, and a code or a remembered device when given. */
 export const login = async (deps: Deps, input: LoginInput, meta: EventMeta): Promise<LoginResult> => {
   const username = canonicalUsername(input.username);
+  const admission = admit(deps, username, input, meta);
+  if (admission.kind === 'refused') return rejected;
+  try {
+    return await checkCredentials(deps, username, input, meta, admission.refund);
+  } catch (err) {
+    // Shed (overloaded), unavailable storage or a bug: the attempt was never judged, so it costs no budget.
+    admission.refund();
+    throw err;
+  }
+};
+
+const checkCredentials = async (deps: Deps, username: string, input: LoginInput, meta: EventMeta, refund: () => void): Promise<LoginResult> => {
   const account = await registeredAccount(deps, username);
   // NIST SP 800-63B §5.1.1.2: over-long passwords fail without hashing; everyone else costs one argon2 verify,
   // against a dummy hash when the user does not exist (OWASP: same time for unknown users).
@@ -106,8 +118,10 @@ export const login = async (deps: Deps, input: LoginInput, meta: EventMeta): Pro
     case 'rejected':
       return rejected;
     case 'mfa_required':
+      refund();
       return { ...outcome, methods: outcome.user.methods, expiresIn: Math.floor(deps.policy.challenge.ttlMs / 1000) };
     case 'authenticated': {
+      refund();
       const token = await signToken(deps, outcome.pending);
       if (needsRehash(account.passwordHash, deps.policy)) await rehashPassword(deps, account, input.password, meta);
       const { state } = await deps.store.load('account', account.id);
@@ -119,6 +133,30 @@ export const login = async (deps: Deps, input: LoginInput, meta: EventMeta): Pro
       return _exhaustive;
     }
   }
+};
+
+/**
+ * Budgets before any argon2 work (SECURITY.md 21): the client address answers 429 + Retry-After when spent;
+ * the account name's budget answers like a wrong password (API.md: 429 is only the per-client throttle).
+ * A remembered device skips the account budget, so an attacker cannot spend it to lock the owner out.
+ */
+const admit = (deps: Deps, username: string, input: LoginInput, meta: EventMeta) => {
+  const now = deps.clock.now();
+  const ip = meta.ip ?? 'unknown';
+  const wait = deps.throttle.take('ip', ip, now);
+  if (wait > 0) throw new DomainError('throttled', 'too many attempts', wait);
+  const checkAccount = input.deviceToken === undefined || input.deviceToken === null;
+  if (checkAccount && deps.throttle.take('account', username, now) > 0) {
+    deps.throttle.refund('ip', ip, now);
+    return { kind: 'refused' as const };
+  }
+  return {
+    kind: 'admitted' as const,
+    refund: () => {
+      deps.throttle.refund('ip', ip, deps.clock.now());
+      if (checkAccount) deps.throttle.refund('account', username, deps.clock.now());
+    },
+  };
 };
 
 /** A device token only counts after the password matched, so a thief without it cannot burn the owner's series. */

@@ -4,7 +4,7 @@ import type { EventMeta } from '../event.js';
 import { decideSession } from '../session/decide.js';
 import { sessionAccepts } from '../session/state.js';
 import type { Deps } from './deps.js';
-import { type IssuedToken, signToken } from './issued-token.js';
+import { type IssuedToken, signToken, stageSession } from './issued-token.js';
 import { transact } from './transact.js';
 import { type UserView, userView } from './user-view.js';
 
@@ -57,4 +57,17 @@ export const logout = async (deps: Deps, token: unknown, meta: EventMeta): Promi
     await tx.decide('session', current.sessionId, decideSession, { type: 'Revoke', presentedJti: current.jti, reason: 'logout', now: tx.now });
     return true;
   }).catch(invalidTokenAs(false));
+};
+
+/**
+ * A second, independent session for the holder of a full token (TrueNAS `auth.generate_token`): same account
+ * and assurance level, its own jti and lifetime; logging out of either leaves the other alone.
+ */
+export const deriveToken = async (deps: Deps, token: unknown, meta: EventMeta, ttlMs: number): Promise<IssuedToken | null> => {
+  const current = await authenticate(deps, token);
+  if (current === null) return null;
+  const pending = await transact(deps, meta, (tx) =>
+    stageSession(deps, tx, { accountId: current.user.id, aal: current.aal, method: 'token', dialect: meta.dialect, ttlMs }),
+  );
+  return signToken(deps, pending);
 };

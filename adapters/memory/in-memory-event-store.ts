@@ -1,0 +1,71 @@
+import { DomainError } from '../../core/errors.js';
+import { type StoredEvent, eventSchemaVersion } from '../../core/event.js';
+import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
+import { type StreamKind, type StreamStates, streamFolds, streamId } from '../../core/streams.js';
+import { type ProjectionSource, Projector } from '../sqlite/projector.js';
+
+/**
+ * The EventStore port in memory (STYLE.md §12), for fast tests of the application service. Same contract as the
+ * SQLite store (one contract test runs against both): atomic appends over several streams, expected versions,
+ * idempotent command ids, one account per username, projections folded by the same Projector.
+ */
+export class InMemoryEventStore implements EventStore {
+  private readonly events: StoredEvent[] = [];
+  private readonly byId = new Map<string, StoredEvent>();
+  private readonly projections = new Map<string, { version: number; state: string }>();
+  private readonly usernames = new Map<string, string>();
+  private readonly source: ProjectionSource = {
+    projection: (stream) => {
+      const row = this.projections.get(stream);
+      return row && { version: row.version, state: JSON.parse(row.state) as unknown };
+    },
+    usernameOwner: (username) => this.usernames.get(username),
+  };
+
+  async load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>> {
+    const row = this.projections.get(streamId(kind, id));
+    // States round-trip through JSON as they do in SQLite, so no caller can hold a live reference.
+    return row === undefined ? { version: 0, state: streamFolds[kind].initialState() } : { version: row.version, state: JSON.parse(row.state) as StreamStates[K] };
+  }
+
+  async accountIdByUsername(username: string): Promise<string | null> {
+    return this.usernames.get(username) ?? null;
+  }
+
+  async append(request: AppendRequest): Promise<readonly StoredEvent[]> {
+    const previous: StoredEvent[] = [];
+    for (let e = this.byId.get(`${request.commandId}:0`); e !== undefined; e = this.byId.get(`${request.commandId}:${previous.length}`)) previous.push(e);
+    if (previous.length > 0) return previous;
+    // Everything is computed first and committed only when no check failed: all or nothing.
+    const projector = new Projector(this.source);
+    const staged: StoredEvent[] = [];
+    let seq = this.events.length;
+    for (const write of request.writes) {
+      const stream = streamId(write.kind, write.id);
+      const current = projector.row(write.kind, stream).version;
+      if (write.expectedVersion !== 'any' && write.expectedVersion !== current) throw new DomainError('concurrency', 'the stream moved');
+      for (const event of write.events) {
+        const version = projector.apply(write.kind, stream, event);
+        const data = JSON.parse(JSON.stringify(event.data)) as object;
+        staged.push({ seq: ++seq, id: `${request.commandId}:${staged.length}`, stream, version, type: event.type, schema: eventSchemaVersion, data, meta: request.meta, at: request.at });
+      }
+    }
+    for (const e of staged) {
+      this.events.push(e);
+      this.byId.set(e.id, e);
+    }
+    for (const [stream, row] of projector.rows) if (row.changed) this.projections.set(stream, { version: row.version, state: JSON.stringify(row.state) });
+    for (const [username, accountId] of projector.claimedUsernames) this.usernames.set(username, accountId);
+    return staged;
+  }
+
+  async read(query: { readonly after: number; readonly limit: number; readonly stream?: string }): Promise<readonly StoredEvent[]> {
+    const limit = Math.max(0, Math.floor(query.limit));
+    const out: StoredEvent[] = [];
+    for (let i = Math.max(0, Math.floor(query.after)); i < this.events.length && out.length < limit; i++) {
+      const e = this.events[i]!;
+      if (query.stream === undefined || e.stream === query.stream) out.push(e);
+    }
+    return out;
+  }
+}

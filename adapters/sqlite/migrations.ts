@@ -1,0 +1,113 @@
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * The schema, as numbered steps applied in order at open (see `migrate`). Append new steps; never edit one that
+ * has shipped: databases in the field have already run it.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events log, projections, usernames',
+    sql: `
+      CREATE TABLE schema_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      );
+
+      -- One row per event; seq is the rowid (no AUTOINCREMENT: the chain, not sqlite_sequence, makes gaps visible).
+      -- UNIQUE(stream, version) is the database's own optimistic-concurrency check (STYLE.md §13).
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        stream TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        schema INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        meta TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        hash BLOB NOT NULL,
+        UNIQUE (stream, version)
+      );
+
+      -- SECURITY.md attack 31: the log is append-only, whoever holds a connection.
+      CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+      BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+      BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+      -- The decider state of every stream after its last event (JSON), rebuilt by \`latchkey replay\`.
+      CREATE TABLE projections (
+        stream TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        state TEXT NOT NULL
+      );
+
+      -- Canonical username → account, from AccountRegistered; the primary key makes a name taken once.
+      CREATE TABLE usernames (
+        username TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 2,
+    name: 'auditor views over the projections',
+    sql: `
+      CREATE VIEW accounts AS
+      SELECT
+        json_extract(state, '$.account.id') AS account_id,
+        json_extract(state, '$.account.username') AS username,
+        json_extract(state, '$.account.mfa') AS mfa,
+        json_extract(state, '$.account.totp.status') AS totp,
+        json_extract(state, '$.account.lock.status') AS lock,
+        json_extract(state, '$.account.lock.until') AS locked_until,
+        json_extract(state, '$.account.failures') AS failures,
+        json_extract(state, '$.account.lastTotpStep') AS last_totp_step,
+        json_extract(state, '$.account.epoch') AS epoch,
+        version
+      FROM projections
+      WHERE kind = 'account' AND json_extract(state, '$.status') = 'registered';
+
+      CREATE VIEW challenges AS
+      SELECT
+        substr(stream, 11) AS challenge_id,
+        json_extract(state, '$.accountId') AS account_id,
+        json_extract(state, '$.status') AS status,
+        json_extract(state, '$.reason') AS reason,
+        json_extract(state, '$.attempts') AS attempts,
+        json_extract(state, '$.expiresAt') AS expires_at,
+        version
+      FROM projections
+      WHERE kind = 'challenge';
+
+      CREATE VIEW sessions AS
+      SELECT
+        substr(stream, 9) AS session_id,
+        json_extract(state, '$.accountId') AS account_id,
+        json_extract(state, '$.status') AS status,
+        json_extract(state, '$.aal') AS aal,
+        json_extract(state, '$.expiresAt') AS expires_at,
+        version
+      FROM projections
+      WHERE kind = 'session';
+
+      CREATE VIEW devices AS
+      SELECT
+        substr(stream, 8) AS selector,
+        json_extract(state, '$.accountId') AS account_id,
+        json_extract(state, '$.status') AS status,
+        json_extract(state, '$.rotations') AS rotations,
+        json_extract(state, '$.expiresAt') AS expires_at,
+        version
+      FROM projections
+      WHERE kind = 'device';
+    `,
+  },
+];

@@ -1,0 +1,38 @@
+import Database from 'better-sqlite3';
+import { migrate } from './migrate.js';
+
+export interface OpenDatabaseOptions {
+  /** How long a writer waits for another connection's lock before the request fails closed (503). */
+  readonly busyTimeoutMs?: number;
+  /** Opens the file read-only: every write then fails as DomainError('unavailable'). */
+  readonly readonly?: boolean;
+  /** Refuse to create a missing file (the CLI's replay and verify work on an existing log). */
+  readonly fileMustExist?: boolean;
+}
+
+export const defaultBusyTimeoutMs = 5000;
+
+/**
+ * A connection that is durable or none at all: WAL with synchronous=FULL survives power loss, NORMAL only a
+ * process crash (sqlite.org/wal.html; SECURITY.md: a login answered 200 has its events committed first). Both
+ * pragmas are read back, because SQLite answers a request it cannot honour (`:memory:`, some file systems) by
+ * quietly keeping the old mode.
+ */
+export const openDatabase = (path: string, options: OpenDatabaseOptions = {}): Database.Database => {
+  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.fileMustExist ?? false });
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? defaultBusyTimeoutMs))}`);
+    if (!options.readonly) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    const journal = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
+    const synchronous = db.pragma('synchronous', { simple: true });
+    if (journal !== 'wal') throw new Error(`SQLite journal_mode is ${journal}, expected wal`);
+    // synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. EXTRA is stricter than FULL, but we never ask for it.
+    if (synchronous !== 2) throw new Error(`SQLite synchronous is ${String(synchronous)}, expected 2 (FULL)`);
+    if (!options.readonly) migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+};

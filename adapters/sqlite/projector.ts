@@ -1,0 +1,56 @@
+import { DomainError } from '../../core/errors.js';
+import { type LatchkeyEvent, type StreamKind, evolveAny, streamFolds } from '../../core/streams.js';
+
+export interface ProjectionRow {
+  readonly kind: StreamKind;
+  version: number;
+  state: unknown;
+  /** Folded at least one event since it was loaded: it must be written back. */
+  changed: boolean;
+}
+
+/** Where rows not yet in the buffer come from: the live tables for an append, nothing for a replay from event 0. */
+export interface ProjectionSource {
+  projection(stream: string): { readonly version: number; readonly state: unknown } | undefined;
+  usernameOwner(username: string): string | undefined;
+}
+
+/**
+ * The one fold from events to projection rows, shared by live appends and `replayProjections` so that a replay
+ * can only disagree with the live tables if the log or the tables were changed behind the store's back.
+ * It buffers the rows it touches in memory; the caller writes `rows` and `claimedUsernames` out at the end
+ * (the live store inside the append's transaction, the replay into temporary tables). O(1) per event.
+ */
+export class Projector {
+  readonly rows = new Map<string, ProjectionRow>();
+  readonly claimedUsernames = new Map<string, string>();
+
+  constructor(private readonly source?: ProjectionSource) {}
+
+  row(kind: StreamKind, stream: string): ProjectionRow {
+    let row = this.rows.get(stream);
+    if (row === undefined) {
+      const stored = this.source?.projection(stream);
+      row = stored ? { kind, version: stored.version, state: stored.state, changed: false } : { kind, version: 0, state: streamFolds[kind].initialState(), changed: false };
+      this.rows.set(stream, row);
+    }
+    return row;
+  }
+
+  /** Folds one event into its stream's row and returns the stream version the event gets. */
+  apply(kind: StreamKind, stream: string, event: LatchkeyEvent): number {
+    const row = this.row(kind, stream);
+    if (kind === 'account' && event.type === 'AccountRegistered') this.claim(event.data.username, event.data.accountId);
+    row.state = evolveAny(kind, row.state as never, event);
+    row.version += 1;
+    row.changed = true;
+    return row.version;
+  }
+
+  /** One account per canonical username (API.md: 409 if taken), also when two registrations race. */
+  private claim(username: string, accountId: string): void {
+    const owner = this.claimedUsernames.get(username) ?? this.source?.usernameOwner(username);
+    if (owner !== undefined && owner !== accountId) throw new DomainError('username_taken', 'username is taken');
+    if (owner === undefined) this.claimedUsernames.set(username, accountId);
+  }
+}

@@ -1,0 +1,49 @@
+import { configFromEnv } from '../config.js';
+import { replayCommand } from './replay-command.js';
+import { serveCommand } from './serve-command.js';
+import { userAddCommand } from './user-add-command.js';
+import { verifyCommand } from './verify-command.js';
+
+const usage = `latchkey — self-hosted multi-factor login engine
+
+usage:
+  latchkey serve                                  start the HTTP server (PORT, HOST, LATCHKEY_DATA_DIR, ...)
+  latchkey user add NAME [--password-stdin] [--totp] [--exempt] [--role ROLE]...
+                                                  create a user; with --totp print the otpauth URI and a QR code
+  latchkey replay [--apply]                       rebuild every projection from the log and compare with the live tables
+  latchkey verify                                 check the hash chain of the event log
+`;
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  const config = configFromEnv();
+  const [command, sub, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serveCommand(config);
+    case 'user':
+      if (sub === 'add') return userAddCommand(config, rest);
+      break;
+    case 'replay':
+      return replayCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
+    case 'verify':
+      return verifyCommand(config);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage);
+      return command === undefined ? 2 : 0;
+  }
+  process.stderr.write(`unknown command: ${[command, sub].filter(Boolean).join(' ')}\n\n${usage}`);
+  return 2;
+};
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== -1) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`latchkey: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

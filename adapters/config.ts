@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { type Policy, defaultPolicy } from '../core/policy.js';
+
+/** Everything configurable, from the environment (README, "Configuration"). */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly adminKey: string | undefined;
+  readonly secretKey: string | undefined;
+  readonly trustedProxies: readonly string[];
+  readonly issuer: string;
+  readonly logLevel: string;
+  readonly policy: Policy;
+  /** Argon2 tasks allowed to wait for a worker; beyond it logins are shed with 503 (0 = derived from the pool). */
+  readonly argon2MaxQueue: number;
+}
+
+const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}`);
+  return n;
+};
+
+export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): Config => {
+  const policy: Policy = {
+    ...defaultPolicy,
+    argon2: {
+      memoryKiB: int(env, 'LATCHKEY_ARGON2_MEMORY_KIB', defaultPolicy.argon2.memoryKiB, 8, 4 * 1024 * 1024),
+      iterations: int(env, 'LATCHKEY_ARGON2_ITERATIONS', defaultPolicy.argon2.iterations, 1, 100),
+      parallelism: int(env, 'LATCHKEY_ARGON2_PARALLELISM', defaultPolicy.argon2.parallelism, 1, 16),
+    },
+    throttle: {
+      perIp: { capacity: int(env, 'LATCHKEY_THROTTLE_IP_BURST', 30, 1, 1e9), perMinute: int(env, 'LATCHKEY_THROTTLE_IP_PER_MINUTE', 30, 1, 1e9) },
+      perAccount: { capacity: int(env, 'LATCHKEY_THROTTLE_ACCOUNT_BURST', 10, 1, 1e9), perMinute: int(env, 'LATCHKEY_THROTTLE_ACCOUNT_PER_MINUTE', 10, 1, 1e9) },
+    },
+  };
+  return {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    dataDir: resolve(env.LATCHKEY_DATA_DIR || './data'),
+    adminKey: env.LATCHKEY_ADMIN_KEY || undefined,
+    secretKey: env.LATCHKEY_SECRET_KEY || undefined,
+    trustedProxies: (env.LATCHKEY_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    issuer: env.LATCHKEY_ISSUER || 'Latchkey',
+    logLevel: env.LOG_LEVEL || 'info',
+    policy,
+    argon2MaxQueue: int(env, 'LATCHKEY_ARGON2_MAX_QUEUE', 0, 0, 100_000),
+  };
+};

@@ -1,0 +1,56 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { DomainError } from '../../core/errors.js';
+import type { HashTask, TotpTask, VerifyTask } from '../../workers/crypto-tasks.js';
+
+export interface CryptoPoolOptions {
+  /** argon2 workers; default one per core (each argon2id at p=1 keeps one core busy). */
+  readonly threads?: number;
+  /** argon2 tasks allowed to wait; beyond it a call fails at once with DomainError('overloaded'). */
+  readonly maxQueue?: number;
+}
+
+export interface CryptoPoolStats {
+  readonly argon2Threads: number;
+  readonly argon2Queued: number;
+  readonly argon2MaxQueue: number;
+  readonly totpQueued: number;
+}
+
+export interface CryptoPool {
+  hash(task: HashTask): Promise<string>;
+  verify(task: VerifyTask): Promise<boolean>;
+  verifyTotp(task: TotpTask): Promise<number | null>;
+  stats(): CryptoPoolStats;
+  close(): Promise<void>;
+}
+
+const filename = new URL('../../workers/crypto-tasks.js', import.meta.url).href;
+
+/** Queue bound from the pool: ~16 hashes per worker is about half a second of waiting at the default cost. */
+export const defaultMaxQueue = (threads: number): number => threads * 16;
+
+const shed = (err: unknown): never => {
+  if (err instanceof Error && /queue is at limit/i.test(err.message)) throw new DomainError('overloaded', 'the server is busy', 1);
+  throw err;
+};
+
+/**
+ * Two lanes (DESIGN.md "Crypto off the event loop"): argon2 in a pool of one worker per core with a bounded
+ * queue, and TOTP in a lane of its own, so a code check never waits behind a queue of password hashes.
+ */
+export const createCryptoPool = (options: CryptoPoolOptions = {}): CryptoPool => {
+  const threads = options.threads ?? availableParallelism();
+  const maxQueue = options.maxQueue ?? defaultMaxQueue(threads);
+  const argon2 = new Piscina({ filename, minThreads: threads, maxThreads: threads, maxQueue, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY });
+  const totp = new Piscina({ filename, minThreads: 1, maxThreads: 1, maxQueue: 10_000, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY });
+  return {
+    hash: (task) => argon2.run(task, { name: 'hash' }).catch(shed) as Promise<string>,
+    verify: (task) => argon2.run(task, { name: 'verify' }).catch(shed) as Promise<boolean>,
+    verifyTotp: (task) => totp.run(task, { name: 'verifyTotp' }).catch(shed) as Promise<number | null>,
+    stats: () => ({ argon2Threads: threads, argon2Queued: argon2.queueSize, argon2MaxQueue: maxQueue, totpQueued: totp.queueSize }),
+    close: async () => {
+      await Promise.all([argon2.destroy(), totp.destroy()]);
+    },
+  };
+};

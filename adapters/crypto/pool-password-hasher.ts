@@ -1,0 +1,29 @@
+import type { Policy } from '../../core/policy.js';
+import type { PasswordHasher } from '../../core/ports/password-hasher.js';
+import type { CryptoPool } from './crypto-pool.js';
+
+/**
+ * argon2id through the pool. Unknown users verify against a dummy hash made at start with the policy's cost,
+ * so they take the time of a wrong password (OWASP Authentication cheat sheet; ASVS v5 6.3.8).
+ */
+export class PoolPasswordHasher implements PasswordHasher {
+  private constructor(
+    private readonly pool: CryptoPool,
+    private readonly cost: Policy['argon2'],
+    private readonly dummy: string,
+  ) {}
+
+  static async create(pool: CryptoPool, cost: Policy['argon2']): Promise<PoolPasswordHasher> {
+    const dummy = await pool.hash({ password: 'latchkey-dummy-password', ...cost });
+    return new PoolPasswordHasher(pool, cost, dummy);
+  }
+
+  hash(password: string): Promise<string> {
+    return this.pool.hash({ password, ...this.cost });
+  }
+
+  async verify(phc: string | null, password: string): Promise<boolean> {
+    const match = await this.pool.verify({ phc: phc ?? this.dummy, password });
+    return phc !== null && match;
+  }
+}

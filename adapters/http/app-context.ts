@@ -1,0 +1,13 @@
+import type { Logger } from 'pino';
+import type { Latchkey } from '../../core/app/latchkey.js';
+import type { Metrics } from './metrics.js';
+
+/** What every HTTP dialect gets: the one engine, and the few settings that live outside it. */
+export interface AppContext {
+  readonly latchkey: Latchkey;
+  readonly adminKey: string;
+  /** Peers whose X-Forwarded-For / clientIp headers are believed (SECURITY.md 22). */
+  readonly trustedProxies: ReadonlySet<string>;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}

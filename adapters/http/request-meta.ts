@@ -1,0 +1,14 @@
+import type { Context } from 'koa';
+import type { Dialect, EventMeta } from '../../core/event.js';
+import type { AppContext } from './app-context.js';
+import { clientAddress } from './client-address.js';
+
+/** Control characters would let a caller forge log lines (SECURITY.md 28): keep the user agent printable and short. */
+const printable = (s: string, max: number): string => s.replace(/[\p{Cc}\p{Cf}]/gu, '?').slice(0, max);
+
+export const requestMeta = (ctx: Context, app: AppContext, dialect: Dialect, ipHeader?: string): EventMeta => ({
+  requestId: ctx.state.requestId as string,
+  ip: clientAddress(ctx, app.trustedProxies, ipHeader),
+  dialect,
+  userAgent: ctx.get('user-agent') ? printable(ctx.get('user-agent'), 256) : null,
+});

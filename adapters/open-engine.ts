@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Latchkey, createLatchkey } from '../core/app/latchkey.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { Config } from './config.js';
+import { AesGcmSecretBox } from './crypto/aes-gcm-secret-box.js';
+import { type CryptoPool, createCryptoPool } from './crypto/crypto-pool.js';
+import { JoseTokenSigner } from './crypto/jose-token-signer.js';
+import { loadOrCreateKeys } from './crypto/keys.js';
+import { NodeDigest } from './crypto/node-digest.js';
+import { nodeRandom } from './crypto/node-random.js';
+import { PoolPasswordHasher } from './crypto/pool-password-hasher.js';
+import { PoolTotpVerifier } from './crypto/pool-totp-verifier.js';
+import { systemClock } from './crypto/system-clock.js';
+import { type SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-store.js';
+import { InMemoryThrottle } from './throttle/in-memory-throttle.js';
+
+export interface Engine {
+  readonly latchkey: Latchkey;
+  readonly pool: CryptoPool;
+  readonly store: SqliteEventStore;
+  readonly adminKey: string;
+  readonly adminKeyCreated: boolean;
+  close(): Promise<void>;
+}
+
+export const databasePath = (config: Config): string => join(config.dataDir, 'latchkey.db');
+
+/** The engine over the data dir: keys, the SQLite log, the worker pools. Shared by the server and the CLI. */
+export const openEngine = async (config: Config, clock: Clock = systemClock): Promise<Engine> => {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const keys = await loadOrCreateKeys(config.dataDir, { LATCHKEY_SECRET_KEY: config.secretKey, LATCHKEY_ADMIN_KEY: config.adminKey });
+  const store = openSqliteEventStore(databasePath(config));
+  const pool = createCryptoPool(config.argon2MaxQueue > 0 ? { maxQueue: config.argon2MaxQueue } : {});
+  try {
+    const latchkey = createLatchkey({
+      policy: config.policy,
+      store,
+      clock,
+      random: nodeRandom,
+      hasher: await PoolPasswordHasher.create(pool, config.policy.argon2),
+      totp: new PoolTotpVerifier(pool),
+      box: new AesGcmSecretBox(keys.sealKey),
+      digest: new NodeDigest(keys.hmacKey),
+      signer: await JoseTokenSigner.create(keys.signingKey, 'latchkey'),
+      issuer: config.issuer,
+      throttle: new InMemoryThrottle(config.policy.throttle),
+    });
+    return {
+      latchkey,
+      pool,
+      store,
+      adminKey: keys.adminKey,
+      adminKeyCreated: keys.adminKeyCreated,
+      close: async () => {
+        await pool.close();
+        store.close();
+      },
+    };
+  } catch (err) {
+    await pool.close();
+    store.close();
+    throw err;
+  }
+};

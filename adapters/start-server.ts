@@ -1,0 +1,78 @@
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pino } from 'pino';
+import type { Latchkey } from '../core/app/latchkey.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { Config } from './config.js';
+import { createHttpApp } from './http/create-http-app.js';
+import { dialectRouters } from './http/dialects.js';
+import { Metrics } from './http/metrics.js';
+import { attachSocketDialects } from './http/socket-dialects.js';
+import { openEngine } from './open-engine.js';
+
+export interface Running {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  readonly latchkey: Latchkey;
+  readonly adminKey: string;
+  readonly adminKeyCreated: boolean;
+  close(): Promise<void>;
+}
+
+export interface Overrides {
+  readonly clock?: Clock;
+  /** Where logs go (tests capture them to scan for secrets); default stdout. */
+  readonly logDestination?: NodeJS.WritableStream;
+}
+
+/** Opens the data dir, keys, event store and worker pools, and serves every dialect on one port. */
+export const startServer = async (config: Config, overrides: Overrides = {}): Promise<Running> => {
+  const logger = pino({ level: config.logLevel, base: null }, overrides.logDestination ?? process.stdout);
+  const engine = await openEngine(config, overrides.clock);
+  const { latchkey, pool } = engine;
+  const metrics = new Metrics();
+  const app = { latchkey, adminKey: engine.adminKey, trustedProxies: new Set(config.trustedProxies), logger, metrics };
+  metrics.gauge('latchkey_argon2_queue', () => pool.stats().argon2Queued);
+  const lastSeq = engine.store.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
+  metrics.gauge('latchkey_events_last_seq', () => lastSeq.get() as number);
+  // Event-loop delay (since the previous scrape) and memory: what argon2 bursts do to everything else.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  metrics.gauge('nodejs_eventloop_delay_p50_seconds', () => loopDelay.percentile(50) / 1e9);
+  metrics.gauge('nodejs_eventloop_delay_p99_seconds', () => loopDelay.percentile(99) / 1e9);
+  metrics.gauge('nodejs_eventloop_delay_max_seconds', () => loopDelay.max / 1e9);
+  metrics.gauge('process_resident_memory_bytes', () => process.memoryUsage.rss());
+  metrics.onRendered(() => loopDelay.reset());
+  const koa = createHttpApp(app, dialectRouters);
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, koa.callback());
+  server.maxHeadersCount = 100;
+  const closeSockets = attachSocketDialects(server, app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    latchkey,
+    adminKey: engine.adminKey,
+    adminKeyCreated: engine.adminKeyCreated,
+    close: () =>
+      (closed ??= (async () => {
+        closeSockets();
+        loopDelay.disable();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await engine.close();
+        logger.flush();
+      })()),
+  };
+};

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCryptoPool } from '../adapters/crypto/crypto-pool.js';
+import { PoolPasswordHasher } from '../adapters/crypto/pool-password-hasher.js';
+import { defaultPolicy } from '../core/policy.js';
+import { UserRing, benchPassword, createBenchUsers } from './bench-users.js';
+import { generateEvents } from './generate-events.js';
+import { BenchClient } from './http-client.js';
+import { type LoadResult, loginLoad } from './login-load.js';
+import { machine } from './machine.js';
+import { overloadBurst } from './overload-burst.js';
+import { rawArgon2Limit } from './raw-argon2-limit.js';
+import { bareScanRate, cliRate } from './replay-bench.js';
+import { startServerProcess } from './server-process.js';
+import { median, round } from './stats.js';
+
+/**
+ * `npm run bench`: the figures of the burst issue, in one bounded run (about five minutes on 2 cores).
+ * Every ratio divides two numbers measured in this same run; every figure is the median of `runs` runs.
+ */
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const phaseSeconds = Number(process.env.BENCH_PHASE_SECONDS ?? 6);
+const replayEvents = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
+const concurrencies = [4, 16, 64];
+const cli = new URL('../adapters/cli/main.js', import.meta.url).pathname;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+const main = async () => {
+  const work = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
+  const results: Record<string, unknown> = { machine: machine(), runs, phaseSeconds, at: new Date().toISOString() };
+  try {
+    // 1. The raw limit: argon2id verifies/s through a bare pool of the server's size and parameters.
+    const pool = createCryptoPool({});
+    const hasher = await PoolPasswordHasher.create(pool, defaultPolicy.argon2);
+    const phc = await hasher.hash(benchPassword);
+    const rawRuns: number[] = [];
+    for (let i = 0; i < runs; i++) rawRuns.push(await rawArgon2Limit(hasher, phc, benchPassword, availableParallelism() * 2, 4));
+    await pool.close();
+    const raw = median(rawRuns);
+    log(`raw argon2id limit: ${round(raw, 1)} verifies/s (runs ${rawRuns.map((r) => round(r, 1)).join(', ')})`);
+    results.rawArgon2PerSecond = { median: raw, runs: rawRuns };
+
+    // 2–3. The real server, complete two-step logins at several concurrencies.
+    const adminKey = randomBytes(24).toString('base64url');
+    const server = await startServerProcess(cli, join(work, 'server'), adminKey);
+    const admin = new BenchClient(server.url, 16);
+    const users = await createBenchUsers(admin, adminKey, phc, 2500, 'bench');
+    const ring = new UserRing(users);
+    log(`server at ${server.url}, ${users.length} users`);
+    const load: Record<string, unknown> = {};
+    let best = 0;
+    for (const c of concurrencies) {
+      const client = new BenchClient(server.url, c);
+      const perRun: (LoadResult & { loopDelayP99Ms: number; eventsPerSecond: number })[] = [];
+      for (let i = 0; i < runs; i++) {
+        await server.metric('latchkey_argon2_queue'); // resets the windowed event-loop gauges
+        const seqBefore = await server.metric('latchkey_events_last_seq');
+        const r = await loginLoad(client, ring, c, phaseSeconds);
+        const loopDelayP99Ms = (await server.metric('nodejs_eventloop_delay_p99_seconds')) * 1000;
+        const eventsPerSecond = ((await server.metric('latchkey_events_last_seq')) - seqBefore) / phaseSeconds;
+        perRun.push({ ...r, loopDelayP99Ms, eventsPerSecond });
+      }
+      client.close();
+      const summary = {
+        loginsPerSecond: median(perRun.map((r) => r.loginsPerSecond)),
+        ratioToRaw: median(perRun.map((r) => r.loginsPerSecond)) / raw,
+        failures: perRun.reduce((n, r) => n + r.failures, 0),
+        passwordStepMs: { p50: median(perRun.map((r) => r.passwordStepMs.p50)), p95: median(perRun.map((r) => r.passwordStepMs.p95)), p99: median(perRun.map((r) => r.passwordStepMs.p99)) },
+        otpStepMs: { p50: median(perRun.map((r) => r.otpStepMs.p50)), p95: median(perRun.map((r) => r.otpStepMs.p95)), p99: median(perRun.map((r) => r.otpStepMs.p99)) },
+        loopDelayP99Ms: median(perRun.map((r) => r.loopDelayP99Ms)),
+        eventsPerSecond: median(perRun.map((r) => r.eventsPerSecond)),
+        runs: perRun,
+      };
+      best = Math.max(best, summary.loginsPerSecond);
+      load[`c${c}`] = summary;
+      log(`c=${c}: ${round(summary.loginsPerSecond, 1)} logins/s (${round(summary.ratioToRaw * 100, 1)} % of raw), otp p99 ${round(summary.otpStepMs.p99)} ms, loop p99 ${round(summary.loopDelayP99Ms)} ms`);
+    }
+    results.load = load;
+    results.peakRssAfterLoadMiB = server.peakRssMiB();
+
+    // 4. An overload burst at 10× capacity.
+    const bursts = [];
+    for (let i = 0; i < runs; i++) bursts.push(await overloadBurst(server, ring, raw, 10, 4));
+    results.overload = { runs: bursts, shedP99Ms: median(bursts.map((b) => b.shedP99Ms)), otpStepP99Ms: median(bursts.map((b) => b.otpStepP99Ms)), sessionP99Ms: median(bursts.map((b) => b.sessionP99Ms)) };
+    log(`burst: shed ${bursts.map((b) => `${b.shed}/${b.requests}`).join(', ')}; other 5xx ${bursts.map((b) => b.other5xx).join(', ')}`);
+    admin.close();
+    results.peakRssMiB = server.peakRssMiB();
+    await server.stop();
+
+    // 5. Replay and verify over a generated log.
+    const replayDir = join(work, 'replay');
+    mkdirSync(replayDir);
+    const dbPath = join(replayDir, 'latchkey.db');
+    const generated = generateEvents(dbPath, replayEvents, (n) => log(`generated ${n} events`));
+    const scan: number[] = [];
+    const replay: number[] = [];
+    const verify: number[] = [];
+    let replayOk = true;
+    let verifyOk = true;
+    for (let i = 0; i < runs; i++) {
+      scan.push(bareScanRate(dbPath));
+      const r = cliRate(cli, dbPath, 'replay');
+      replay.push(r.rate);
+      replayOk &&= r.ok;
+      const v = cliRate(cli, dbPath, 'verify');
+      verify.push(v.rate);
+      verifyOk &&= v.ok;
+    }
+    results.replay = { events: generated, bareScanPerSecond: median(scan), replayPerSecond: median(replay), verifyPerSecond: median(verify), replayOk, verifyOk, runs: { scan, replay, verify } };
+
+    report(results, raw, best);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+};
+
+const report = (r: Record<string, any>, raw: number, best: number) => {
+  const load = r.load as Record<string, any>;
+  const replay = r.replay;
+  const burst = r.overload;
+  const bestKey = Object.keys(load).reduce((a, b) => (load[a].loginsPerSecond >= load[b].loginsPerSecond ? a : b));
+  const saturated = load.c64 ?? load[bestKey];
+  const targets = [
+    ['logins/s ≥ 0.95 × raw argon2 limit (best concurrency)', best / raw >= 0.95, `${round(best, 1)} / ${round(raw, 1)} = ${round(best / raw, 3)}`],
+    ['OTP-step p99 ≤ 15 ms while saturated', saturated.otpStepMs.p99 <= 15, `${round(saturated.otpStepMs.p99)} ms`],
+    ['event-loop delay p99 ≤ 10 ms while saturated', saturated.loopDelayP99Ms <= 10, `${round(saturated.loopDelayP99Ms)} ms`],
+    ['10× burst: no 5xx but 503 + Retry-After', burst.runs.every((b: any) => b.other5xx === 0 && b.shedWithoutRetryAfter === 0), burst.runs.map((b: any) => `${b.other5xx} other 5xx`).join(', ')],
+    ['10× burst: shed answered p99 ≤ 5 ms', burst.shedP99Ms <= 5, `${round(burst.shedP99Ms)} ms`],
+    ['RSS ≤ 300 MiB', r.peakRssMiB <= 300, `${round(r.peakRssMiB, 1)} MiB peak`],
+    ['replay ≥ 0.75 × bare scan and ≥ 150k events/s', replay.replayPerSecond >= 0.75 * replay.bareScanPerSecond && replay.replayPerSecond >= 150_000, `${Math.round(replay.replayPerSecond)} vs scan ${Math.round(replay.bareScanPerSecond)} (${round(replay.replayPerSecond / replay.bareScanPerSecond, 3)})`],
+    ['verify ≥ 150k events/s', replay.verifyPerSecond >= 150_000, `${Math.round(replay.verifyPerSecond)}`],
+  ] as const;
+  r.targets = targets.map(([name, met, figure]) => ({ name, met, figure }));
+  const lines = [
+    '',
+    `machine: ${r.machine.cores} cores, ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.runs} runs`,
+    `raw argon2id limit: ${round(raw, 1)} verifies/s`,
+    '',
+    '| concurrency | logins/s | ÷ raw | pw p50/p95/p99 ms | otp p50/p95/p99 ms | loop p99 ms | events/s |',
+    '|---|---|---|---|---|---|---|',
+    ...Object.entries(load).map(
+      ([k, v]) =>
+        `| ${k.slice(1)} | ${round(v.loginsPerSecond, 1)} | ${round(v.ratioToRaw, 3)} | ${round(v.passwordStepMs.p50, 1)}/${round(v.passwordStepMs.p95, 1)}/${round(v.passwordStepMs.p99, 1)} | ${round(v.otpStepMs.p50, 1)}/${round(v.otpStepMs.p95, 1)}/${round(v.otpStepMs.p99, 1)} | ${round(v.loopDelayP99Ms, 1)} | ${Math.round(v.eventsPerSecond)} |`,
+    ),
+    '',
+    `10× burst (${Math.round(burst.runs[0].offeredPerSecond)} req/s offered): shed ${burst.runs.map((b: any) => `${b.shed}/${b.requests}`).join(', ')}; shed p99 ${round(burst.shedP99Ms)} ms; OTP step p99 ${round(burst.otpStepP99Ms)} ms; GET /v1/session p99 ${round(burst.sessionP99Ms)} ms`,
+    `peak RSS: ${round(r.peakRssMiB, 1)} MiB`,
+    `replay of ${replay.events} events: bare scan ${Math.round(replay.bareScanPerSecond)}/s, replay ${Math.round(replay.replayPerSecond)}/s (${replay.replayOk ? 'equal' : 'NOT EQUAL'}), verify ${Math.round(replay.verifyPerSecond)}/s (${replay.verifyOk ? 'ok' : 'BROKEN'})`,
+    '',
+    ...targets.map(([name, met, figure]) => `${met ? 'MET    ' : 'NOT MET'}  ${name}: ${figure}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const out = new URL(`./results/${r.at.replace(/[:.]/g, '-')}.json`, new URL('../../bench/', import.meta.url));
+  mkdirSync(new URL('./', out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(r, null, 2)}\n`);
+  process.stdout.write(`written: bench/results/${r.at.replace(/[:.]/g, '-')}.json\n`);
+};
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import type { Clock } from '../../core/ports/clock.js';
+
+/** A clock the test moves by hand (STYLE.md §6: time is an input). */
+export class TestClock implements Clock {
+  constructor(private t: number = Math.floor(Date.now() / 1000) * 1000) {}
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+  set(ms: number): void {
+    this.t = ms;
+  }
+}

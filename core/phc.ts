@@ -7,13 +7,26 @@ export interface PhcParams {
   readonly parallelism: number;
 }
 
-const phcPattern = /^\$(argon2id|argon2i|argon2d)\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+const phcPattern = /^\$(argon2id|argon2i|argon2d)\$v=(\d+)\$([a-z]=\d+(?:,[a-z]=\d+)*)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
-/** Parses an argon2 PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`); null if it is anything else. */
+/**
+ * Parses an argon2 PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`); null if it is anything else. The
+ * parameters are read in any order: the reference CLI writes m,t,p, the node binding writes m,p,t.
+ */
 export const parsePhc = (phc: string): PhcParams | null => {
   const m = phcPattern.exec(phc);
   if (!m || m[2] !== '19') return null;
-  return { algorithm: m[1] as PhcParams['algorithm'], memoryKiB: Number(m[3]), iterations: Number(m[4]), parallelism: Number(m[5]) };
+  const params = new Map<string, number>();
+  for (const pair of m[3]!.split(',')) {
+    const [key, value] = pair.split('=') as [string, string];
+    if (params.has(key)) return null;
+    params.set(key, Number(value));
+  }
+  const memoryKiB = params.get('m');
+  const iterations = params.get('t');
+  const parallelism = params.get('p');
+  if (params.size !== 3 || memoryKiB === undefined || iterations === undefined || parallelism === undefined) return null;
+  return { algorithm: m[1] as PhcParams['algorithm'], memoryKiB, iterations, parallelism };
 };
 
 /** Imports may be argon2id or argon2i (argon2d is not meant for passwords). */

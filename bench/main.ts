@@ -44,7 +44,9 @@ const main = async () => {
 
     // 2–3. The real server, complete two-step logins at several concurrencies.
     const adminKey = randomBytes(24).toString('base64url');
-    const server = await startServerProcess(cli, join(work, 'server'), adminKey);
+    // The load comes from one address, and the per-client throttle (30 logins in flight) would answer 429 long before
+    // argon2 saturates: a real burst comes from many clients, so the benchmark widens that budget to measure the engine.
+    const server = await startServerProcess(cli, join(work, 'server'), adminKey, { LATCHKEY_THROTTLE_IP_BURST: '1000000', LATCHKEY_THROTTLE_IP_PER_MINUTE: '1000000' });
     const admin = new BenchClient(server.url, 16);
     const users = await createBenchUsers(admin, adminKey, phc, 2500, 'bench');
     const ring = new UserRing(users);
@@ -84,7 +86,7 @@ const main = async () => {
     const bursts = [];
     for (let i = 0; i < runs; i++) bursts.push(await overloadBurst(server, ring, raw, 10, 4));
     results.overload = { runs: bursts, shedP99Ms: median(bursts.map((b) => b.shedP99Ms)), otpStepP99Ms: median(bursts.map((b) => b.otpStepP99Ms)), sessionP99Ms: median(bursts.map((b) => b.sessionP99Ms)) };
-    log(`burst: shed ${bursts.map((b) => `${b.shed}/${b.requests}`).join(', ')}; other 5xx ${bursts.map((b) => b.other5xx).join(', ')}`);
+    log(`burst: shed ${bursts.map((b) => `${b.shed}/${b.requests}`).join(', ')}; throttled ${bursts.map((b) => b.throttled).join(', ')}; other 5xx ${bursts.map((b) => b.other5xx).join(', ')}`);
     admin.close();
     results.peakRssMiB = server.peakRssMiB();
     await server.stop();

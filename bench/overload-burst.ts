@@ -9,6 +9,8 @@ export interface BurstResult {
   readonly shed: number;
   readonly shedWithoutRetryAfter: number;
   readonly other5xx: number;
+  /** 429s: the per-client throttle answered before the pool could shed. */
+  readonly throttled: number;
   readonly admitted: number;
   readonly shedP99Ms: number;
   readonly otpStepP99Ms: number;
@@ -43,6 +45,7 @@ export const overloadBurst = async (server: ServerProcess, ring: UserRing, capac
   let shed = 0;
   let shedWithoutRetryAfter = 0;
   let other5xx = 0;
+  let throttled = 0;
   let admitted = 0;
   let peakRss = server.rssMiB();
   const inflight: Promise<void>[] = [];
@@ -74,6 +77,7 @@ export const overloadBurst = async (server: ServerProcess, ring: UserRing, capac
               shedMs.push(a.ms);
               if (a.retryAfter === undefined) shedWithoutRetryAfter++;
             } else if (a.status >= 500) other5xx++;
+            else if (a.status === 429) throttled++;
             else if (a.status === 200) admitted++;
           },
           () => {
@@ -94,6 +98,7 @@ export const overloadBurst = async (server: ServerProcess, ring: UserRing, capac
     shed,
     shedWithoutRetryAfter,
     other5xx,
+    throttled,
     admitted,
     shedP99Ms: percentile(shedMs, 99),
     otpStepP99Ms: percentile(otpMs, 99),

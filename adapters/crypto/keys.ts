@@ -22,9 +22,10 @@ export interface KeySources {
 /** 32 bytes as 64 hex digits or base64/base64url; anything else is a configuration error, said at start. */
 export const parseSecretKey = (raw: string): Buffer => {
   const text = raw.trim();
-  const bytes = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-  if (bytes.length !== 32) throw new Error('LATCHKEY_SECRET_KEY must be 32 bytes, as 64 hex digits or base64');
-  return bytes;
+  // Strict shapes: Buffer.from(…, 'base64') skips characters it does not know, so a mangled key would pass.
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(text) || /^[A-Za-z0-9_-]{43}$/.test(text)) return Buffer.from(text, 'base64');
+  throw new Error('LATCHKEY_SECRET_KEY must be 32 bytes, as 64 hex digits or base64');
 };
 
 /** Written once, readable by the owner only; an existing file is never overwritten. */

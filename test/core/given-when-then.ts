@@ -1,0 +1,42 @@
+import * as assert from 'uvu/assert';
+import { type Decider, fold } from '../../core/decider.js';
+import { type ErrorCode, isDomainError } from '../../core/errors.js';
+import type { DomainEvent } from '../../core/event.js';
+
+export interface Then<S, E> {
+  /** Asserts the decided events; returns the state after them so a test can look at what they did. */
+  then(expected: readonly E[]): S;
+  /** STYLE.md §9/§15: commands that make no sense throw a DomainError; assert on its code, never its message. */
+  thenThrows(code: ErrorCode): void;
+}
+
+/**
+ * emmett's DeciderSpecification in miniature (STYLE.md §15): `given(history).when(command).then(events)`.
+ * The history is folded with the decider's own `evolve`, so a test states facts, not internal state.
+ */
+export const specification =
+  <C, S, E extends DomainEvent>(decider: Decider<C, S, E>) =>
+  (given: readonly E[]) => ({
+    when: (command: C): Then<S, E> => {
+      const state = fold(decider.evolve, decider.initialState(), given);
+      return {
+        then: (expected) => {
+          const actual = decider.decide(command, state);
+          assert.equal(actual, expected);
+          return fold(decider.evolve, state, actual);
+        },
+        thenThrows: (code) => {
+          let thrown: unknown;
+          let decided: readonly E[] | undefined;
+          try {
+            decided = decider.decide(command, state);
+          } catch (e) {
+            thrown = e;
+          }
+          if (decided !== undefined) assert.unreachable(`expected DomainError '${code}', got events ${JSON.stringify(decided.map((e) => e.type))}`);
+          assert.ok(isDomainError(thrown), `expected a DomainError, got ${String(thrown)}`);
+          if (isDomainError(thrown)) assert.is(thrown.code, code);
+        },
+      };
+    },
+  });

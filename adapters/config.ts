@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type Policy, defaultPolicy } from '../core/policy.js';
+import { defaultBusyTimeoutMs } from './sqlite/open-database.js';
 
 /** Everything configurable, from the environment (README, "Configuration"). */
 export interface Config {
@@ -14,6 +15,8 @@ export interface Config {
   readonly policy: Policy;
   /** Argon2 tasks allowed to wait for a worker; beyond it logins are shed with 503 (0 = derived from the pool). */
   readonly argon2MaxQueue: number;
+  /** How long an append waits for another connection's write lock before failing closed with 503 (SECURITY.md 32). */
+  readonly busyTimeoutMs: number;
 }
 
 const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => {
@@ -48,5 +51,6 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): Config => {
     logLevel: env.LOG_LEVEL || 'info',
     policy,
     argon2MaxQueue: int(env, 'LATCHKEY_ARGON2_MAX_QUEUE', 0, 0, 100_000),
+    busyTimeoutMs: int(env, 'LATCHKEY_BUSY_TIMEOUT_MS', defaultBusyTimeoutMs, 0, 60_000),
   };
 };

@@ -30,7 +30,7 @@ export const databasePath = (config: Config): string => join(config.dataDir, 'la
 export const openEngine = async (config: Config, clock: Clock = systemClock): Promise<Engine> => {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const keys = await loadOrCreateKeys(config.dataDir, { LATCHKEY_SECRET_KEY: config.secretKey, LATCHKEY_ADMIN_KEY: config.adminKey });
-  const store = openSqliteEventStore(databasePath(config));
+  const store = openSqliteEventStore(databasePath(config), { busyTimeoutMs: config.busyTimeoutMs });
   const pool = createCryptoPool(config.argon2MaxQueue > 0 ? { maxQueue: config.argon2MaxQueue } : {});
   try {
     const latchkey = createLatchkey({

@@ -110,4 +110,21 @@ export const migrations: readonly Migration[] = [
       WHERE kind = 'device';
     `,
   },
+  {
+    version: 3,
+    name: 'events: refuse REPLACE',
+    // SECURITY.md attack 31. INSERT OR REPLACE (and REPLACE INTO) deletes the row it collides with without firing
+    // DELETE triggers unless recursive_triggers is on, which no other connection is bound to set (sqlite.org
+    // lang_conflict.html). Refuse any insert that collides with a row on one of the unique keys, before the
+    // conflict resolution can run. The store never makes such an insert (seq follows max(seq) under the write lock,
+    // versions follow the projections), so its appends are unchanged; each check is an index lookup. Another writer's
+    // event at the same stream version now raises this instead of UNIQUE: storageError reads both as 'concurrency'.
+    sql: `
+      CREATE TRIGGER events_refuse_replace BEFORE INSERT ON events
+      WHEN EXISTS (SELECT 1 FROM events WHERE seq = NEW.seq)
+        OR EXISTS (SELECT 1 FROM events WHERE id = NEW.id)
+        OR EXISTS (SELECT 1 FROM events WHERE stream = NEW.stream AND version = NEW.version)
+      BEGIN SELECT RAISE(ABORT, 'events are append-only: the event exists'); END;
+    `,
+  },
 ];

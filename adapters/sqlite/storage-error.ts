@@ -14,6 +14,10 @@ export const storageError = (err: unknown): DomainError => {
     if (err.message.includes('usernames.')) return withCause(new DomainError('username_taken', 'username is taken'), err);
     if (err.message.includes('events.')) return withCause(new DomainError('concurrency', 'the stream moved'), err);
   }
+  // Migration 3 refuses an insert onto an existing event (REPLACE would delete it) before UNIQUE is checked.
+  if (err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_TRIGGER' && err.message === 'events are append-only: the event exists') {
+    return withCause(new DomainError('concurrency', 'the stream moved'), err);
+  }
   return withCause(new DomainError('unavailable', 'storage unavailable'), err);
 };
 

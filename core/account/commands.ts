@@ -6,7 +6,8 @@ export type OtpOutcome =
   | { readonly kind: 'malformed' }
   | { readonly kind: 'mismatch' }
   | { readonly kind: 'match'; readonly step: number }
-  | { readonly kind: 'recovery'; readonly index: number };
+  /** `hash` is the digest that matched: if the set was regenerated meanwhile, the index points at another code. */
+  | { readonly kind: 'recovery'; readonly index: number; readonly hash: string };
 
 export type AccountCommand =
   | { type: 'Register'; accountId: string; username: string; passwordHash: string; roles: readonly string[]; mfa: MfaRequirement; now: number }
@@ -29,6 +30,10 @@ export type AccountCommand =
       now: number;
     }
   | { type: 'CheckSecondFactor'; otp: OtpOutcome; now: number }
+  | { type: 'IssueApiKey'; keyId: string; hash: string; name: string | null; now: number }
+  | { type: 'RevokeApiKey'; keyId: string; now: number }
+  /** `match` names the key whose hash equalled the presented key's (compared in constant time before `decide`). */
+  | { type: 'CheckApiKey'; outcome: { readonly kind: 'match'; readonly keyId: string } | { readonly kind: 'mismatch' }; now: number }
   | { type: 'Unlock'; now: number }
   | { type: 'Disable'; now: number }
   | { type: 'Enable'; now: number };

@@ -11,10 +11,14 @@ const registered = (state: AccountState): Account => {
 };
 
 /** A failed check is an event, and so is the lock it triggers (Zitadel appends both together). */
-const failure = (a: Account, event: 'password' | OtpRejection, now: number, policy: Policy): AccountEvent[] => {
+const failure = (a: Account, event: 'password' | 'api_key' | OtpRejection, now: number, policy: Policy): AccountEvent[] => {
   const failures = a.failures + 1;
   const events: AccountEvent[] = [
-    event === 'password' ? { type: 'PasswordRejected', data: { failures } } : { type: 'OtpRejected', data: { reason: event, failures } },
+    event === 'password'
+      ? { type: 'PasswordRejected', data: { failures } }
+      : event === 'api_key'
+        ? { type: 'ApiKeyRejected', data: { failures } }
+        : { type: 'OtpRejected', data: { reason: event, failures } },
   ];
   if (failures >= policy.lockout.hardLockAfter) events.push({ type: 'AccountHardLocked', data: { failures } });
   else if (failures >= policy.lockout.threshold) {
@@ -40,7 +44,7 @@ const secondFactor = (a: Account, otp: OtpOutcome, now: number, policy: Policy):
         { type: 'LoginSucceeded', data: { aal: 'aal2', method: 'password+totp' } },
       ];
     case 'recovery':
-      if (typeof a.recovery[otp.index] !== 'string') return failure(a, 'invalid', now, policy);
+      if (a.recovery[otp.index] !== otp.hash) return failure(a, 'invalid', now, policy);
       return [
         { type: 'RecoveryCodeUsed', data: { index: otp.index } },
         { type: 'LoginSucceeded', data: { aal: 'aal2', method: 'password+recovery' } },
@@ -109,6 +113,27 @@ export const decideAccount =
         const lock = lockStatusAt(a.lock, command.now);
         if (lock !== 'open') return [{ type: 'LoginRefused', data: { reason: lock } }];
         return secondFactor(a, command.otp, command.now, policy);
+      }
+      case 'IssueApiKey': {
+        const a = registered(state);
+        if ((a.apiKeys ?? []).some((k) => k.id === command.keyId)) throw new DomainError('concurrency', 'api key id reused');
+        const { keyId, hash, name } = command;
+        return [{ type: 'ApiKeyIssued', data: { keyId, hash, ...(name === null ? {} : { name }) } }];
+      }
+      case 'RevokeApiKey': {
+        const a = registered(state);
+        return (a.apiKeys ?? []).some((k) => k.id === command.keyId) ? [{ type: 'ApiKeyRevoked', data: { keyId: command.keyId } }] : [];
+      }
+      case 'CheckApiKey': {
+        const a = registered(state);
+        const lock = lockStatusAt(a.lock, command.now);
+        // As for a password: attempts during a lock are recorded, never counted (NIST SP 800-63B §5.2.2).
+        if (lock !== 'open') return [{ type: 'LoginRefused', data: { reason: lock } }];
+        const { outcome } = command;
+        // A key revoked between the hash check and now no longer matches.
+        if (outcome.kind === 'mismatch' || !(a.apiKeys ?? []).some((k) => k.id === outcome.keyId)) return failure(a, 'api_key', command.now, policy);
+        // A key stands in for the account's owner without a second factor: one factor, aal1 (NIST SP 800-63B §4.1).
+        return [{ type: 'LoginSucceeded', data: { aal: 'aal1', method: 'api_key' } }];
       }
       case 'Unlock': {
         const a = registered(state);

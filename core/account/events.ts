@@ -2,7 +2,7 @@ import type { TotpAlgorithm } from '../policy.js';
 
 export type MfaRequirement = 'required' | 'exempt';
 export type OtpRejection = 'invalid' | 'replayed' | 'missing' | 'malformed';
-export type LoginMethod = 'password' | 'password+totp' | 'password+recovery' | 'password+device' | 'token';
+export type LoginMethod = 'password' | 'password+totp' | 'password+recovery' | 'password+device' | 'token' | 'api_key';
 export type Aal = 'aal1' | 'aal2';
 export type RefusalReason = 'locked' | 'hard_locked' | 'disabled' | 'no_factor';
 
@@ -32,6 +32,11 @@ export type AccountEvent =
   | { type: 'LoginSucceeded'; data: { aal: Aal; method: LoginMethod } }
   | { type: 'AccountUnlocked'; data: Record<string, never> }
   | { type: 'AccountDisabled'; data: Record<string, never> }
-  | { type: 'AccountEnabled'; data: Record<string, never> };
+  | { type: 'AccountEnabled'; data: Record<string, never> }
+  /** An admin-issued bearer key (TrueNAS API_KEY_PLAIN): only its SHA-256 is kept, the key is shown once. */
+  | { type: 'ApiKeyIssued'; data: { keyId: string; hash: string; name?: string } }
+  | { type: 'ApiKeyRevoked'; data: { keyId: string } }
+  /** A wrong API key: a failure counted towards the same lockout as a wrong password. */
+  | { type: 'ApiKeyRejected'; data: { failures: number } };
 
 export type AccountEventType = AccountEvent['type'];

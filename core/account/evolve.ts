@@ -23,29 +23,32 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
           lock: { status: 'open' },
           lastTotpStep: null,
           epoch: 0,
+          credentials: 0,
+          apiKeys: [],
         },
       };
     }
     case 'PasswordChanged':
-      return update(state, (a) => ({ ...a, passwordHash: event.data.passwordHash, epoch: a.epoch + 1 }));
+      return update(state, (a) => ({ ...a, passwordHash: event.data.passwordHash, epoch: a.epoch + 1, credentials: (a.credentials ?? 0) + 1 }));
     case 'PasswordRehashed':
       return update(state, (a) => ({ ...a, passwordHash: event.data.passwordHash }));
     case 'TotpEnrolmentStarted': {
       const { sealedSecret, algorithm, digits, period } = event.data;
-      return update(state, (a) => ({ ...a, totp: { status: 'pending', sealedSecret, algorithm, digits, period }, epoch: a.epoch + 1 }));
+      return update(state, (a) => ({ ...a, totp: { status: 'pending', sealedSecret, algorithm, digits, period }, epoch: a.epoch + 1, credentials: (a.credentials ?? 0) + 1 }));
     }
     case 'TotpConfirmed':
       return update(state, (a) =>
         a.totp.status === 'pending' ? { ...a, totp: { ...a.totp, status: 'active' }, lastTotpStep: event.data.step } : a,
       );
     case 'TotpRemoved':
-      return update(state, (a) => ({ ...a, totp: { status: 'none' }, epoch: a.epoch + 1 }));
+      return update(state, (a) => ({ ...a, totp: { status: 'none' }, epoch: a.epoch + 1, credentials: (a.credentials ?? 0) + 1 }));
     case 'RecoveryCodesGenerated':
       return update(state, (a) => ({ ...a, recovery: event.data.hashes }));
     case 'RecoveryCodeUsed':
       return update(state, (a) => ({ ...a, recovery: a.recovery.map((h, i) => (i === event.data.index ? null : h)) }));
     case 'PasswordRejected':
     case 'OtpRejected':
+    case 'ApiKeyRejected':
       return update(state, (a) => ({ ...a, failures: event.data.failures }));
     case 'OtpAccepted':
       return update(state, (a) => ({ ...a, lastTotpStep: event.data.step }));
@@ -58,9 +61,15 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
     case 'AccountUnlocked':
       return update(state, (a) => ({ ...a, failures: 0, lock: { status: 'open' } }));
     case 'AccountDisabled':
-      return update(state, (a) => ({ ...a, lock: { status: 'disabled' }, epoch: a.epoch + 1 }));
+      return update(state, (a) => ({ ...a, lock: { status: 'disabled' }, epoch: a.epoch + 1, credentials: (a.credentials ?? 0) + 1 }));
     case 'AccountEnabled':
       return update(state, (a) => ({ ...a, lock: { status: 'open' }, failures: 0 }));
+    case 'ApiKeyIssued': {
+      const { keyId, hash, name } = event.data;
+      return update(state, (a) => ({ ...a, apiKeys: [...(a.apiKeys ?? []), { id: keyId, hash, name: name ?? null }] }));
+    }
+    case 'ApiKeyRevoked':
+      return update(state, (a) => ({ ...a, apiKeys: (a.apiKeys ?? []).filter((k) => k.id !== event.data.keyId) }));
     case 'PasswordAccepted':
     case 'LoginRefused':
       return state;

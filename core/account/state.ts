@@ -11,6 +11,13 @@ export type TotpFactor =
   | ({ readonly status: 'pending'; readonly sealedSecret: string } & TotpParams)
   | ({ readonly status: 'active'; readonly sealedSecret: string } & TotpParams);
 
+/** An API key as the account keeps it: the SHA-256 of the whole key, never the key. */
+export interface ApiKey {
+  readonly id: string;
+  readonly hash: string;
+  readonly name: string | null;
+}
+
 export interface Account {
   readonly id: string;
   readonly username: string;
@@ -24,8 +31,16 @@ export interface Account {
   readonly lock: Lock;
   /** RFC 6238 §5.2: the last accepted time step; only a strictly later one is accepted. */
   readonly lastTotpStep: number | null;
-  /** Bumped whenever credentials change or the account locks: outstanding challenges and devices die. */
+  /** Bumped whenever credentials change or the account locks: outstanding challenges die. */
   readonly epoch: number;
+  /**
+   * Bumped only when a credential changes (password, TOTP factor) or the account is disabled: remembered devices
+   * die then, but not on a lock, which an attacker can cause (SECURITY.md 20, OWASP "device cookies").
+   * Projection rows folded before the field existed lack it: read it as `credentials ?? 0`.
+   */
+  readonly credentials: number;
+  /** Live API keys. Projection rows folded before keys existed lack the field: read it as `apiKeys ?? []`. */
+  readonly apiKeys: readonly ApiKey[];
 }
 
 export type AccountState = { readonly status: 'unregistered' } | { readonly status: 'registered'; readonly account: Account };

@@ -27,7 +27,7 @@ const checkPassword = (deps: Deps, password: string): void => {
   if (utf8Length(password) > deps.policy.password.maxBytes) throw new DomainError('weak_password', `password must be at most ${deps.policy.password.maxBytes} bytes`);
 };
 
-const accountNamed = async (deps: Deps, username: string): Promise<Account> => {
+export const accountNamed = async (deps: Deps, username: string): Promise<Account> => {
   const id = await deps.store.accountIdByUsername(canonicalUsername(username));
   const state = id === null ? null : (await deps.store.load('account', id)).state;
   if (state?.status !== 'registered') throw new DomainError('unknown_user', 'no such user');

@@ -59,7 +59,7 @@ export const continueLogin = async (deps: Deps, input: ContinueInput, meta: Even
           selector: device.id,
           accountId: acct.account.id,
           validatorHash: device.hash,
-          epoch,
+          epoch: acct.account.credentials ?? 0,
           ttlMs: deps.policy.device.ttlMs,
           now: tx.now,
         });

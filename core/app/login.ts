@@ -44,7 +44,8 @@ const registeredAccount = async (deps: Deps, username: string): Promise<Account 
 /** The first (or only) step: password, and a code or a remembered device when given. */
 export const login = async (deps: Deps, input: LoginInput, meta: EventMeta): Promise<LoginResult> => {
   const username = canonicalUsername(input.username);
-  const admission = admit(deps, username, input, meta);
+  // Only a live device of this account skips the account budget: a forged or rotated-out token must not (SECURITY.md 20).
+  const admission = admit(deps, username, (await isLiveDevice(deps, username, input.deviceToken)) ? input : {}, meta);
   if (admission.kind === 'refused') return rejected;
   try {
     return await checkCredentials(deps, username, input, meta, admission.refund);
@@ -140,7 +141,7 @@ const checkCredentials = async (deps: Deps, username: string, input: LoginInput,
  * the account name's budget answers like a wrong password (API.md: 429 is only the per-client throttle).
  * A remembered device skips the account budget, so an attacker cannot spend it to lock the owner out.
  */
-const admit = (deps: Deps, username: string, input: LoginInput, meta: EventMeta) => {
+export const admit = (deps: Deps, username: string, input: Pick<LoginInput, 'deviceToken'>, meta: EventMeta) => {
   const now = deps.clock.now();
   const ip = meta.ip ?? 'unknown';
   const wait = deps.throttle.take('ip', ip, now);
@@ -159,6 +160,17 @@ const admit = (deps: Deps, username: string, input: LoginInput, meta: EventMeta)
   };
 };
 
+/** Cheap reads, no argon2: the current token of an active, unexpired device of this very account, credentials unchanged. */
+const isLiveDevice = async (deps: Deps, username: string, token: unknown): Promise<boolean> => {
+  const bearer = parseBearerSecret(deps, token);
+  if (bearer === null) return false;
+  const { state: device } = await deps.store.load('device', bearer.id);
+  if (device.status !== 'active' || deps.clock.now() >= device.expiresAt || !deps.digest.same(device.validatorHash, bearer.hash)) return false;
+  if (device.accountId !== (await deps.store.accountIdByUsername(username))) return false;
+  const { state: account } = await deps.store.load('account', device.accountId);
+  return account.status === 'registered' && (account.account.credentials ?? 0) === device.epoch;
+};
+
 /** A device token only counts after the password matched, so a thief without it cannot burn the owner's series. */
 const presentDevice = async (
   deps: Deps,
@@ -170,7 +182,7 @@ const presentDevice = async (
   if (device === null) return { rotated: null, deviceEvents: [] };
   const next = newBearerSecret(deps, device.id);
   const deviceEvents = decideDevice(
-    { type: 'Use', accountId: account.id, presentedHash: device.hash, newValidatorHash: next.hash, accountEpoch: account.epoch, now },
+    { type: 'Use', accountId: account.id, presentedHash: device.hash, newValidatorHash: next.hash, accountEpoch: account.credentials ?? 0, now },
     await load(device.id),
   );
   return { rotated: deviceEvents[0]?.type === 'DeviceRotated' ? next : null, deviceEvents };

@@ -16,7 +16,7 @@ export const otpOutcome = async (deps: Deps, account: Account, input: unknown, n
     case 'recovery': {
       const digest = recoveryCodeDigest(deps, shape.code);
       const index = account.recovery.findIndex((h) => h !== null && deps.digest.same(h, digest));
-      return index >= 0 ? { kind: 'recovery', index } : { kind: 'mismatch' };
+      return index >= 0 ? { kind: 'recovery', index, hash: account.recovery[index]! } : { kind: 'mismatch' };
     }
     case 'totp': {
       if (account.totp.status === 'none') return { kind: 'mismatch' };

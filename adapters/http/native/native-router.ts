@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { catchFailures } from '../catch-failures.js';
 import { parseBody } from '../parse-body.js';
 import * as admin from './admin.js';
+import * as apiKeys from './api-keys.js';
 import { login } from './login.js';
 import { loginMfa } from './login-mfa.js';
 import { renderNativeFailure } from './render-native-failure.js';
@@ -32,6 +33,8 @@ export const nativeRouter = (app: AppContext): Router => {
   router.post('/v1/admin/users/:username/unlock', errors, isAdmin, admin.unlock(app));
   router.post('/v1/admin/users/:username/disable', errors, isAdmin, admin.setDisabled(app, true));
   router.post('/v1/admin/users/:username/enable', errors, isAdmin, admin.setDisabled(app, false));
+  router.post('/v1/admin/users/:username/api-keys', errors, isAdmin, apiKeys.optionalJsonBody(), apiKeys.issueApiKey(app));
+  router.delete('/v1/admin/users/:username/api-keys/:id', errors, isAdmin, apiKeys.revokeApiKey(app));
   router.get('/v1/admin/events', errors, isAdmin, admin.events(app));
   return router;
 };

@@ -75,14 +75,25 @@ t('a matching code for a factor that is still pending is not a second factor', (
 t('a recovery code is single use', () => {
   const withCodes: AccountEvent[] = [...activeAccount(), { type: 'RecoveryCodesGenerated', data: { hashes: ['h0', 'h1'] } }];
   givenAccount(withCodes)
-    .when(checkPassword('match', { kind: 'recovery', index: 1 }, t0))
+    .when(checkPassword('match', { kind: 'recovery', index: 1, hash: 'h1' }, t0))
     .then([
       { type: 'RecoveryCodeUsed', data: { index: 1 } },
       { type: 'LoginSucceeded', data: { aal: 'aal2', method: 'password+recovery' } },
     ]);
   givenAccount([...withCodes, { type: 'RecoveryCodeUsed', data: { index: 1 } }])
-    .when(checkPassword('match', { kind: 'recovery', index: 1 }, t0))
+    .when(checkPassword('match', { kind: 'recovery', index: 1, hash: 'h1' }, t0))
     .then([otpRejected('invalid', 1)]);
+});
+
+t('a recovery code of a regenerated set does not pass as the new code at the same index', () => {
+  const regenerated: AccountEvent[] = [...activeAccount(), { type: 'RecoveryCodesGenerated', data: { hashes: ['h0', 'h1'] } }, { type: 'RecoveryCodesGenerated', data: { hashes: ['n0', 'n1'] } }];
+  givenAccount(regenerated).when(checkPassword('match', { kind: 'recovery', index: 1, hash: 'h1' }, t0)).then([otpRejected('invalid', 1)]);
+  givenAccount(regenerated)
+    .when(checkPassword('match', { kind: 'recovery', index: 1, hash: 'n1' }, t0))
+    .then([
+      { type: 'RecoveryCodeUsed', data: { index: 1 } },
+      { type: 'LoginSucceeded', data: { aal: 'aal2', method: 'password+recovery' } },
+    ]);
 });
 
 // SECURITY.md attacks 5 and 13: a one-step login without a usable code is a failed login, not a free password check.

@@ -1,0 +1,29 @@
+import Router from '@koa/router';
+import type { AppContext } from '../app-context.js';
+import { catchFailures } from '../catch-failures.js';
+import { parseBody } from '../parse-body.js';
+import { appgateSettings } from './appgate-settings.js';
+import { authentication } from './authentication.js';
+import { authorization } from './authorization.js';
+import { logout } from './logout.js';
+import { optionalJsonBody } from './optional-json-body.js';
+import { otp } from './otp.js';
+import { otpInitialize } from './otp-initialize.js';
+import { peerVersion } from './peer-version.js';
+import { renderAppgateFailure } from './render-appgate-failure.js';
+
+/** Appgate SDP's admin login (API.md, seeds/001): one route a line, all of it over the one engine. */
+export const appgateRouter = (app: AppContext): Router => {
+  const router = new Router();
+  const settings = appgateSettings();
+  const accept = peerVersion();
+  const errors = catchFailures(app, renderAppgateFailure);
+  const json = parseBody('json');
+
+  router.post('/admin/authentication', accept, errors, json, authentication(app, settings));
+  router.get('/admin/authorization', accept, errors, authorization(app, settings));
+  router.post('/admin/authentication/otp/initialize', accept, errors, optionalJsonBody(), otpInitialize(app));
+  router.post('/admin/authentication/otp', accept, errors, json, otp(app, settings));
+  router.post('/admin/authentication/logout', accept, errors, logout(app));
+  return router;
+};

@@ -1,0 +1,25 @@
+import type { UserView } from '../../../core/app/user-view.js';
+import type { AppgateSettings } from './appgate-settings.js';
+import { privilegesOf } from './privileges-of.js';
+
+/**
+ * The page's login response: `user`, `token`, `expires` (ISO 8601), `messageOfTheDay`. `crlEnabled` is
+ * false because Latchkey issues no X.509 certificates; the ZTP fields are left out (no ZTP here).
+ */
+export const loginResponse = (
+  settings: AppgateSettings,
+  user: UserView,
+  token: { readonly token: string; readonly expiresAtMs: number; readonly needTwoFactorAuth: boolean },
+) => {
+  const { privileges, canAccessAuditLogs } = privilegesOf(user.roles);
+  return {
+    user: { name: user.username, needTwoFactorAuth: token.needTwoFactorAuth, canAccessAuditLogs, privileges },
+    token: token.token,
+    expires: new Date(token.expiresAtMs).toISOString(),
+    messageOfTheDay: settings.messageOfTheDay,
+    crlEnabled: false,
+  };
+};
+
+/** Token lifetimes come as seconds from now; JWT `exp` is whole seconds, so `expires` is too. */
+export const expiresAt = (nowMs: number, expiresInSeconds: number): number => (Math.floor(nowMs / 1000) + expiresInSeconds) * 1000;

@@ -1,0 +1,87 @@
+import type { Context } from 'koa';
+import { canonicalUsername } from '../../../core/username.js';
+import { DomainError } from '../../../core/errors.js';
+import type { EventMeta } from '../../../core/event.js';
+import type { AppContext } from '../app-context.js';
+import { FieldError } from '../failure.js';
+import { stringField } from '../fields.js';
+import { bodyOf } from '../parse-body.js';
+import { requestMeta } from '../request-meta.js';
+import { nullableBoolean, nullableRaw, nullableString } from './nullable-fields.js';
+import { type BypassReason, renderMfaRequired, renderValidated } from './render-validation.js';
+import { invalidCredentials, renderMykaarmaFailure } from './render-mykaarma-failure.js';
+
+/** The path's user, bounded like every username field (API.md: canonicalised by the engine, not here). */
+const userNameOf = (ctx: Context): string => {
+  const name = ctx.params.userName;
+  if (typeof name !== 'string' || name.length === 0 || name.length > 1024) throw new FieldError('userName', 'userName is not valid');
+  return name;
+};
+
+/** Why MFA was skipped: a rotated remember-me token, or an exempt account (aal1: no second factor at all). */
+const bypassOf = (deviceToken: string | null, aal: 'aal1' | 'aal2'): BypassReason | null => {
+  if (deviceToken !== null) return 'REMEMBERED_DEVICE';
+  return aal === 'aal1' ? 'EXEMPT' : null;
+};
+
+/**
+ * POST /manage/v2/user/:userName/validatepasswordonly `{password, token?, emailToken?, userMFARememberMeToken?,
+ * sessionToken?, mfaRememberDevice?}`. With a `sessionToken` it is the second step; otherwise the first (or only).
+ */
+export const validatePassword = (app: AppContext) => async (ctx: Context) => {
+  const body = bodyOf(ctx);
+  const userName = userNameOf(ctx);
+  const password = stringField(body, 'password', 64 * 1024);
+  const sessionToken = nullableString(body, 'sessionToken');
+  const rememberMeToken = nullableString(body, 'userMFARememberMeToken');
+  const rememberDevice = nullableBoolean(body, 'mfaRememberDevice') ?? false;
+  // API.md: e-mail codes do not exist yet. Answered before any credential check, so it is the same for every account.
+  if (nullableString(body, 'emailToken') !== undefined) throw new DomainError('factor_not_enrolled', 'The e-mail factor is not enrolled.');
+  const meta = requestMeta(ctx, app, 'mykaarma', 'clientip');
+  const code = nullableRaw(body, 'token');
+  if (sessionToken !== undefined) return secondStep(app, ctx, { userName, sessionToken, code, rememberDevice }, meta);
+  // Step 1, or one step when a code (or a remembered device) comes with the password.
+  const result = await app.latchkey.login({ username: userName, password, otp: code, deviceToken: rememberMeToken, secondFactor: 'later' }, meta);
+  app.metrics.inc('latchkey_logins_total', { dialect: 'mykaarma', result: result.kind });
+  switch (result.kind) {
+    case 'authenticated':
+      return renderValidated(ctx, result, bypassOf(result.deviceToken, result.token.aal));
+    case 'mfa_required':
+      return renderMfaRequired(ctx, result);
+    case 'rejected':
+      return renderMykaarmaFailure(ctx, invalidCredentials);
+    default: {
+      const _exhaustive: never = result;
+      return _exhaustive;
+    }
+  }
+};
+
+/**
+ * The sessionToken decides the account (SECURITY.md 10); a token of another user than the path's is refused
+ * before it is used. The password must be present, but is not verified again: the challenge proves it was
+ * verified (for this account, under 5 minutes ago, by the holder of this 256-bit token), and a second argon2 per
+ * login would double the cost and open a second, uncounted guessing path.
+ */
+const secondStep = async (
+  app: AppContext,
+  ctx: Context,
+  input: { userName: string; sessionToken: string; code: unknown; rememberDevice: boolean },
+  meta: EventMeta,
+) => {
+  const pending = await app.latchkey.pendingChallenge(input.sessionToken);
+  if (pending !== null && pending.user.username !== canonicalUsername(input.userName)) return renderMykaarmaFailure(ctx, invalidCredentials);
+  const result = await app.latchkey.continueLogin({ mfaToken: input.sessionToken, otp: input.code, rememberDevice: input.rememberDevice }, meta);
+  app.metrics.inc('latchkey_second_steps_total', { dialect: 'mykaarma', result: result.kind });
+  switch (result.kind) {
+    case 'authenticated':
+      return renderValidated(ctx, result, null);
+    case 'invalid_otp':
+    case 'invalid_token':
+      return renderMykaarmaFailure(ctx, invalidCredentials);
+    default: {
+      const _exhaustive: never = result;
+      return _exhaustive;
+    }
+  }
+};

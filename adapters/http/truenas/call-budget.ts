@@ -1,0 +1,28 @@
+/**
+ * The unauthenticated-call cooldown of one connection, with middlewared's numbers (RateLimitConfig: 20 calls per
+ * 60 s window, the window restarting once it has elapsed). Past the budget a call is answered with the
+ * product's "Rate Limit Exceeded" without running; a client that keeps going to twice the budget is cut off.
+ * It bounds what one connection can do; the engine's per-address and per-account throttles still bound a
+ * client that opens many connections.
+ */
+export type BudgetVerdict = 'admitted' | 'refused' | 'exhausted';
+
+export class CallBudget {
+  private windowStart = Number.NEGATIVE_INFINITY;
+  private calls = 0;
+
+  constructor(
+    private readonly maxCalls = 20,
+    private readonly periodMs = 60_000,
+  ) {}
+
+  take(now: number): BudgetVerdict {
+    if (now - this.windowStart >= this.periodMs) {
+      this.windowStart = now;
+      this.calls = 0;
+    }
+    this.calls += 1;
+    if (this.calls <= this.maxCalls) return 'admitted';
+    return this.calls <= 2 * this.maxCalls ? 'refused' : 'exhausted';
+  }
+}

@@ -1,0 +1,57 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { bodyLimitBytes } from '../parse-body.js';
+import type { SocketDialect } from '../socket-dialects.js';
+import { socketMeta } from './socket-meta.js';
+import { TruenasConnection } from './truenas-connection.js';
+
+/** Where middlewared serves its JSON-RPC 2.0 API (`/api/current`) and the older path clients still use. */
+const paths = new Set(['/api/current', '/websocket']);
+
+const pathOf = (url: string | undefined): string | null => {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
+};
+
+const refuse = (socket: Duplex, status: string): void => {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+};
+
+/**
+ * The TrueNAS middleware dialect (API.md): JSON-RPC 2.0 over WebSocket on the HTTP server's port. Frames over
+ * the API's 16 KiB body limit close the connection with 1009 (ws maxPayload); compression is off, so a frame's
+ * size on the wire is its size in memory.
+ */
+export const truenasSocket: SocketDialect = (server, app) => {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: bodyLimitBytes, perMessageDeflate: false });
+  let open = true;
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A reset during the handshake must not become an unhandled 'error' event (a crash).
+    socket.on('error', () => socket.destroy());
+    const path = pathOf(req.url);
+    if (path === null || !paths.has(path)) {
+      // Another socket dialect may own this path; with none, nobody else would ever answer it.
+      if (server.listenerCount('upgrade') === 1) refuse(socket, '404 Not Found');
+      return;
+    }
+    const meta = socketMeta(req, app);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = new TruenasConnection(ws, app, meta);
+      ws.on('error', (err) => app.logger.info({ err: { message: err.message } }, 'truenas socket error'));
+      ws.on('message', (data, isBinary) => connection.receive(data, isBinary));
+      ws.on('close', () => void connection.closed(() => open));
+    });
+  };
+  server.on('upgrade', onUpgrade);
+  return () => {
+    open = false;
+    server.off('upgrade', onUpgrade);
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+  };
+};

@@ -10,7 +10,16 @@ export interface Policy {
   readonly totp: { readonly algorithm: TotpAlgorithm; readonly digits: 6 | 8; readonly periodSeconds: number; readonly window: number };
   readonly challenge: { readonly ttlMs: number; readonly maxAttempts: number };
   /** NIST SP 800-63B §5.2.2: back off exponentially, hard stop at 100 consecutive failures. */
-  readonly lockout: { readonly threshold: number; readonly baseLockMs: number; readonly maxLockMs: number; readonly hardLockAfter: number };
+  readonly lockout: {
+    /** Failures within `windowMs` that lock the account for a while (at most 32: the account remembers 32 failure times). */
+    readonly threshold: number;
+    /** Failures older than this no longer count towards a timed lock (SECURITY.md 17; Keycloak's "failure reset time"). */
+    readonly windowMs: number;
+    readonly baseLockMs: number;
+    readonly maxLockMs: number;
+    /** Consecutive failures, however spread, that lock until an admin unlocks. */
+    readonly hardLockAfter: number;
+  };
   readonly session: { readonly ttlMs: number };
   readonly device: { readonly ttlMs: number };
   /** NIST SP 800-63B §5.1.1.2: cap the length before hashing so argon2 is not a DoS lever. */
@@ -24,7 +33,7 @@ export const defaultPolicy: Policy = {
   argon2: { memoryKiB: 19456, iterations: 2, parallelism: 1 },
   totp: { algorithm: 'SHA1', digits: 6, periodSeconds: 30, window: 1 },
   challenge: { ttlMs: 300_000, maxAttempts: 5 },
-  lockout: { threshold: 5, baseLockMs: 60_000, maxLockMs: 900_000, hardLockAfter: 100 },
+  lockout: { threshold: 5, windowMs: 12 * 3600_000, baseLockMs: 60_000, maxLockMs: 900_000, hardLockAfter: 100 },
   session: { ttlMs: 900_000 },
   device: { ttlMs: 30 * 24 * 3600_000 },
   password: { minLength: 8, maxBytes: 1024 },

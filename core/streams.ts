@@ -37,7 +37,7 @@ export type LatchkeyEvent = StreamEvents[StreamKind];
 
 interface Fold<K extends StreamKind> {
   readonly initialState: () => StreamStates[K];
-  readonly evolve: (state: StreamStates[K], event: StreamEvents[K]) => StreamStates[K];
+  readonly evolve: (state: StreamStates[K], event: StreamEvents[K], at: number) => StreamStates[K];
 }
 
 export const streamFolds: { readonly [K in StreamKind]: Fold<K> } = {
@@ -58,6 +58,6 @@ export const parseStreamId = (stream: string): { kind: StreamKind; id: string } 
   return dash > 0 && (streamKinds as readonly string[]).includes(kind) ? { kind: kind as StreamKind, id: stream.slice(dash + 1) } : null;
 };
 
-/** Fold one event of any stream kind; the caller knows the kind from the stream id. */
-export const evolveAny = <K extends StreamKind>(kind: K, state: StreamStates[K], event: LatchkeyEvent): StreamStates[K] =>
-  (streamFolds[kind].evolve as (s: StreamStates[K], e: LatchkeyEvent) => StreamStates[K])(state, event);
+/** Fold one event of any stream kind, recorded at `at`; the caller knows the kind from the stream id. */
+export const evolveAny = <K extends StreamKind>(kind: K, state: StreamStates[K], event: LatchkeyEvent, at: number): StreamStates[K] =>
+  (streamFolds[kind].evolve as (s: StreamStates[K], e: LatchkeyEvent, at: number) => StreamStates[K])(state, event, at);

@@ -45,7 +45,7 @@ export class InMemoryEventStore implements EventStore {
       const current = projector.row(write.kind, stream).version;
       if (write.expectedVersion !== 'any' && write.expectedVersion !== current) throw new DomainError('concurrency', 'the stream moved');
       for (const event of write.events) {
-        const version = projector.apply(write.kind, stream, event);
+        const version = projector.apply(write.kind, stream, event, request.at);
         const data = JSON.parse(JSON.stringify(event.data)) as object;
         staged.push({ seq: ++seq, id: `${request.commandId}:${staged.length}`, stream, version, type: event.type, schema: eventSchemaVersion, data, meta: request.meta, at: request.at });
       }

@@ -37,11 +37,11 @@ export class Projector {
     return row;
   }
 
-  /** Folds one event into its stream's row and returns the stream version the event gets. */
-  apply(kind: StreamKind, stream: string, event: LatchkeyEvent): number {
+  /** Folds one event, recorded at `at`, into its stream's row and returns the stream version the event gets. */
+  apply(kind: StreamKind, stream: string, event: LatchkeyEvent, at: number): number {
     const row = this.row(kind, stream);
     if (kind === 'account' && event.type === 'AccountRegistered') this.claim(event.data.username, event.data.accountId);
-    row.state = evolveAny(kind, row.state as never, event);
+    row.state = evolveAny(kind, row.state as never, event, at);
     row.version += 1;
     row.changed = true;
     return row.version;

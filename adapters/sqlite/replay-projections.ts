@@ -53,10 +53,10 @@ const replayInTransaction = (db: Database.Database, apply: boolean, onProgress?:
   const total = (db.prepare('SELECT max(seq) FROM events').pluck().get() as number | null) ?? 0;
   const projector = new Projector();
   let events = 0;
-  const rows = db.prepare('SELECT seq, stream, version, type, data FROM events ORDER BY seq').raw().iterate() as IterableIterator<
-    [number, string, number, string, string]
+  const rows = db.prepare('SELECT seq, stream, version, type, data, at FROM events ORDER BY seq').raw().iterate() as IterableIterator<
+    [number, string, number, string, string, number]
   >;
-  for (const [seq, stream, version, type, data] of rows) {
+  for (const [seq, stream, version, type, data, at] of rows) {
     events++;
     if ((events & (progressEvery - 1)) === 0) onProgress?.(events, total);
     const parsed = parseStreamId(stream);
@@ -65,7 +65,7 @@ const replayInTransaction = (db: Database.Database, apply: boolean, onProgress?:
       continue;
     }
     try {
-      const folded = projector.apply(parsed.kind, stream, { type, data: JSON.parse(data) } as LatchkeyEvent);
+      const folded = projector.apply(parsed.kind, stream, { type, data: JSON.parse(data) } as LatchkeyEvent, at);
       if (folded !== version) differ(`event ${seq}: ${stream} version ${version} where the fold is at ${folded}`);
     } catch (err) {
       if (!isDomainError(err)) throw err;

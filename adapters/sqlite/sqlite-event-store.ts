@@ -114,7 +114,7 @@ export class SqliteEventStore implements EventStore {
       const current = projector.row(write.kind, stream).version;
       if (write.expectedVersion !== 'any' && write.expectedVersion !== current) throw new DomainError('concurrency', 'the stream moved');
       for (const event of write.events) {
-        const version = projector.apply(write.kind, stream, event);
+        const version = projector.apply(write.kind, stream, event, request.at);
         seq += 1;
         const row: EventTuple = [seq, `${request.commandId}:${stored.length}`, stream, version, event.type, eventSchemaVersion, JSON.stringify(event.data), meta, request.at];
         hash = chainHash(hash, row);

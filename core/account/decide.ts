@@ -10,7 +10,14 @@ const registered = (state: AccountState): Account => {
   return state.account;
 };
 
-/** A failed check is an event, and so is the lock it triggers (Zitadel appends both together). */
+/**
+ * A failed check is an event, and so is the lock it triggers (Zitadel appends both together). The hard stop counts
+ * every consecutive failure (NIST SP 800-63B §5.2.2: at most 100); a timed lock needs `threshold` of them within
+ * `windowMs`, so failures spread outside the window do not lock (SECURITY.md 17).
+ */
+const recentFailures = (a: Account, now: number, policy: Policy): number =>
+  (a.recentFailures ?? []).filter((t) => now - t < policy.lockout.windowMs).length;
+
 const failure = (a: Account, event: 'password' | 'api_key' | OtpRejection, now: number, policy: Policy): AccountEvent[] => {
   const failures = a.failures + 1;
   const events: AccountEvent[] = [
@@ -21,7 +28,7 @@ const failure = (a: Account, event: 'password' | 'api_key' | OtpRejection, now: 
         : { type: 'OtpRejected', data: { reason: event, failures } },
   ];
   if (failures >= policy.lockout.hardLockAfter) events.push({ type: 'AccountHardLocked', data: { failures } });
-  else if (failures >= policy.lockout.threshold) {
+  else if (recentFailures(a, now, policy) + 1 >= policy.lockout.threshold) {
     events.push({ type: 'AccountLocked', data: { until: now + lockDuration(failures, policy.lockout), failures } });
   }
   return events;

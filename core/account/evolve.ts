@@ -1,11 +1,11 @@
 import type { AccountEvent } from './events.js';
-import type { Account, AccountState } from './state.js';
+import { type Account, type AccountState, failureMemory } from './state.js';
 
 const update = (state: AccountState, f: (a: Account) => Account): AccountState =>
   state.status === 'registered' ? { status: 'registered', account: f(state.account) } : state;
 
 /** Never throws: an event that does not fit the state leaves it unchanged (old logs must still replay). */
-export const evolveAccount = (state: AccountState, event: AccountEvent): AccountState => {
+export const evolveAccount = (state: AccountState, event: AccountEvent, at: number): AccountState => {
   switch (event.type) {
     case 'AccountRegistered': {
       const d = event.data;
@@ -20,6 +20,7 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
           totp: { status: 'none' },
           recovery: [],
           failures: 0,
+          recentFailures: [],
           lock: { status: 'open' },
           lastTotpStep: null,
           epoch: 0,
@@ -49,7 +50,7 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
     case 'PasswordRejected':
     case 'OtpRejected':
     case 'ApiKeyRejected':
-      return update(state, (a) => ({ ...a, failures: event.data.failures }));
+      return update(state, (a) => ({ ...a, failures: event.data.failures, recentFailures: [...(a.recentFailures ?? []), at].slice(-failureMemory) }));
     case 'OtpAccepted':
       return update(state, (a) => ({ ...a, lastTotpStep: event.data.step }));
     case 'AccountLocked':
@@ -57,13 +58,12 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
     case 'AccountHardLocked':
       return update(state, (a) => ({ ...a, lock: { status: 'hard_locked' }, epoch: a.epoch + 1 }));
     case 'LoginSucceeded':
-      return update(state, (a) => ({ ...a, failures: 0, lock: { status: 'open' } }));
     case 'AccountUnlocked':
-      return update(state, (a) => ({ ...a, failures: 0, lock: { status: 'open' } }));
+      return update(state, (a) => ({ ...a, failures: 0, recentFailures: [], lock: { status: 'open' } }));
     case 'AccountDisabled':
       return update(state, (a) => ({ ...a, lock: { status: 'disabled' }, epoch: a.epoch + 1, credentials: (a.credentials ?? 0) + 1 }));
     case 'AccountEnabled':
-      return update(state, (a) => ({ ...a, lock: { status: 'open' }, failures: 0 }));
+      return update(state, (a) => ({ ...a, lock: { status: 'open' }, failures: 0, recentFailures: [] }));
     case 'ApiKeyIssued': {
       const { keyId, hash, name } = event.data;
       return update(state, (a) => ({ ...a, apiKeys: [...(a.apiKeys ?? []), { id: keyId, hash, name: name ?? null }] }));

@@ -27,7 +27,10 @@ export interface Account {
   readonly totp: TotpFactor;
   /** Hashes of unused recovery codes; a used one becomes null so indexes stay stable. */
   readonly recovery: readonly (string | null)[];
+  /** Consecutive failures since the last success or unlock, however spread in time (the hard stop counts these). */
   readonly failures: number;
+  /** When the most recent of those failures happened (at most `failureMemory`): a timed lock looks at a window. */
+  readonly recentFailures: readonly number[];
   readonly lock: Lock;
   /** RFC 6238 §5.2: the last accepted time step; only a strictly later one is accepted. */
   readonly lastTotpStep: number | null;
@@ -44,6 +47,9 @@ export interface Account {
 }
 
 export type AccountState = { readonly status: 'unregistered' } | { readonly status: 'registered'; readonly account: Account };
+
+/** How many failure times an account remembers: the largest lockout threshold a policy may set. */
+export const failureMemory = 32;
 
 export const initialAccountState = (): AccountState => ({ status: 'unregistered' });
 

@@ -44,7 +44,7 @@ export class Tx {
   stage<K extends StreamKind>(kind: K, id: string, events: readonly StreamEvents[K][]): void {
     const entry = this.entries.get(streamId(kind, id))!;
     const evolve = streamFolds[kind].evolve;
-    for (const event of events) entry.state = evolve(entry.state as StreamStates[K], event);
+    for (const event of events) entry.state = evolve(entry.state as StreamStates[K], event, this.now);
     entry.events.push(...events);
   }
 

@@ -253,8 +253,8 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
           events.map((e) => e.version),
           events.map((_, i) => i + 1),
         );
-        const fold = streamFolds[kind] as unknown as { initialState: () => unknown; evolve: (s: unknown, e: LatchkeyEvent) => unknown };
-        const expected = events.reduce((s, e) => fold.evolve(s, { type: e.type, data: e.data } as LatchkeyEvent), fold.initialState());
+        const fold = streamFolds[kind] as unknown as { initialState: () => unknown; evolve: (s: unknown, e: LatchkeyEvent, at: number) => unknown };
+        const expected = events.reduce((s, e) => fold.evolve(s, { type: e.type, data: e.data } as LatchkeyEvent, e.at), fold.initialState());
         assert.equal(await store.load(kind, id), { version: events.length, state: expected }, stream);
       }
       for (const e of all.filter((x) => x.type === 'AccountRegistered')) {

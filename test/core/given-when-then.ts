@@ -14,16 +14,25 @@ export interface Then<S, E> {
  * emmett's DeciderSpecification in miniature (STYLE.md §15): `given(history).when(command).then(events)`.
  * The history is folded with the decider's own `evolve`, so a test states facts, not internal state.
  */
+/** A fact of the history with the time it was recorded; a bare event counts as recorded at the command's `now`. */
+export interface Timed<E> {
+  readonly at: number;
+  readonly event: E;
+}
+
+export const at = <E>(time: number, event: E): Timed<E> => ({ at: time, event });
+
 export const specification =
   <C, S, E extends DomainEvent>(decider: Decider<C, S, E>) =>
-  (given: readonly E[]) => ({
+  (given: readonly (E | Timed<E>)[]) => ({
     when: (command: C): Then<S, E> => {
-      const state = fold(decider.evolve, decider.initialState(), given);
+      const now = (command as { now?: number }).now ?? 0;
+      const state = given.reduce((s, g) => ('event' in g ? decider.evolve(s, g.event, g.at) : decider.evolve(s, g, now)), decider.initialState());
       return {
         then: (expected) => {
           const actual = decider.decide(command, state);
           assert.equal(actual, expected);
-          return fold(decider.evolve, state, actual);
+          return fold(decider.evolve, state, actual, now);
         },
         thenThrows: (code) => {
           let thrown: unknown;

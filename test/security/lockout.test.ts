@@ -125,14 +125,33 @@ t('17. failures with a success between them → no lock (a success resets the co
   await assertNoLeak(s, { secrets: [a.password, a.secret!], streams: [accountStream(a)] });
 });
 
-t('17. no time window: failures days apart still count (NIST §5.2.2 "consecutive"); after a lock expires the back-off continues', async ({ s }) => {
+t('17. failures spread outside the 12 h window do not lock; five inside it do', async ({ s }) => {
   const a = await newAccount(s);
   const log = await watch(s, accountStream(a));
-  for (let i = 0; i < 4; i++) {
+  // Each failure ages out of the window (12 h, Keycloak's failure reset time) before the next one.
+  for (let i = 0; i < 5; i++) {
     await wrongPassword(s, a);
-    s.clock.advance(24 * 3600_000);
+    s.clock.advance(12 * 3600_000);
   }
+  assert.equal(shape(await log.next()), [1, 2, 3, 4, 5].map((failures) => ['PasswordRejected', { failures }]));
+  // One millisecond inside the window: the last failure still counts, with four new ones that is five.
+  s.clock.advance(-1);
+  for (let i = 0; i < 3; i++) await wrongPassword(s, a);
+  assert.equal(shape(await log.next()), [6, 7, 8].map((failures) => ['PasswordRejected', { failures }]));
   await wrongPassword(s, a);
+  assert.equal(shape(await log.next()), [
+    ['PasswordRejected', { failures: 9 }],
+    // The back-off follows the consecutive count (NIST SP 800-63B §5.2.2): 60 s · 2^(9 − 5), capped at 900 s.
+    ['AccountLocked', { until: s.clock.now() + 900_000, failures: 9 }],
+  ]);
+  assertInvalidCredentials(await rightLogin(s, a), 'right credentials during the lock');
+  await assertNoLeak(s, { secrets: [a.password, a.secret!], streams: [accountStream(a)] });
+});
+
+t('17. after a lock expires the back-off continues', async ({ s }) => {
+  const a = await newAccount(s);
+  const log = await watch(s, accountStream(a));
+  for (let i = 0; i < 5; i++) await wrongPassword(s, a);
   const events = await log.next();
   assert.equal(shape(events.slice(-2)), [
     ['PasswordRejected', { failures: 5 }],

@@ -2,7 +2,9 @@ import type { AccountCommand, OtpOutcome } from '../../../core/account/commands.
 import { accountDecider } from '../../../core/account/decider.js';
 import type { AccountEvent } from '../../../core/account/events.js';
 import { defaultPolicy } from '../../../core/policy.js';
-import { specification } from '../given-when-then.js';
+import { at, specification } from '../given-when-then.js';
+
+export { at };
 
 /** A frozen clock (STYLE.md §6): every command carries its own `now`; nothing here reads the real time. */
 export const t0 = 1_736_154_000_000;
@@ -28,6 +30,13 @@ export const rejections = (n: number): AccountEvent[] => {
   if (n >= defaultPolicy.lockout.threshold) throw new Error('state the locks of a history at or past the threshold');
   return Array.from({ length: n }, (_, i) => passwordRejected(i + 1));
 };
+/**
+ * `n` consecutive wrong passwords as a real log holds them: each at or past the threshold with the lock it
+ * triggered, every lock already over at t0 (a history never compresses failures into one event: the account
+ * remembers when each happened).
+ */
+export const consecutiveFailures = (n: number): AccountEvent[] =>
+  Array.from({ length: n }, (_, i) => (i + 1 >= defaultPolicy.lockout.threshold ? [passwordRejected(i + 1), locked(t0, i + 1)] : [passwordRejected(i + 1)])).flat();
 export const loggedIn = (step: number): AccountEvent[] => [
   { type: 'OtpAccepted', data: { step } },
   { type: 'LoginSucceeded', data: { aal: 'aal2', method: 'password+totp' } },

@@ -1,3 +1,4 @@
+import { fold } from '../../../core/decider.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { accountDecider } from '../../../core/account/decider.js';
@@ -7,8 +8,10 @@ import { type AccountState, lockStatusAt } from '../../../core/account/state.js'
 import { defaultPolicy } from '../../../core/policy.js';
 import {
   activeAccount,
+  at,
   checkPassword,
   checkSecondFactor,
+  consecutiveFailures,
   givenAccount,
   locked,
   loggedIn,
@@ -70,12 +73,39 @@ const backoff: readonly (readonly [failures: number, lockMs: number])[] = [
 ];
 for (const [n, lockMs] of backoff) {
   t(`failure ${n} locks for ${lockMs / minute} min (doubling from 1 min, capped at 15 min)`, () => {
-    const history = n === 5 ? [...activeAccount(), ...rejections(4)] : [...activeAccount(), passwordRejected(n - 1), locked(t0, n - 1)];
+    const history = [...activeAccount(), ...consecutiveFailures(n - 1)];
     givenAccount(history)
       .when(checkPassword('mismatch', match(stepAt(t0)), t0))
       .then([passwordRejected(n), locked(t0 + lockMs, n)]);
   });
 }
+
+// SECURITY.md 17: failures spread outside the window do not lock; the edge is tested at window − 1 ms and window.
+const window = defaultPolicy.lockout.windowMs;
+t('four failures exactly a window before the fifth: no lock (they have aged out)', () => {
+  givenAccount([...activeAccount(), ...rejections(4).map((e) => at(t0 - window, e))])
+    .when(checkPassword('mismatch', match(stepAt(t0)), t0))
+    .then([passwordRejected(5)]);
+});
+
+t('four failures a window minus 1 ms before the fifth: it locks', () => {
+  givenAccount([...activeAccount(), ...rejections(4).map((e) => at(t0 - window + 1, e))])
+    .when(checkPassword('mismatch', match(stepAt(t0)), t0))
+    .then([passwordRejected(5), locked(t0 + minute, 5)]);
+});
+
+t('one old failure and four recent ones: the recent four and this one lock', () => {
+  givenAccount([...activeAccount(), at(t0 - 2 * window, passwordRejected(1)), ...[2, 3, 4, 5].map((n) => at(t0 - minute, passwordRejected(n))), at(t0 - minute, locked(t0 - 1, 5))])
+    .when(checkPassword('mismatch', match(stepAt(t0)), t0))
+    .then([passwordRejected(6), locked(t0 + 2 * minute, 6)]);
+});
+
+t('the hard stop counts consecutive failures however spread (NIST SP 800-63B §5.2.2)', () => {
+  const spread = Array.from({ length: 99 }, (_, i) => at(t0 - (99 - i) * window, passwordRejected(i + 1)));
+  givenAccount([...activeAccount(), ...spread])
+    .when(checkPassword('mismatch', match(stepAt(t0)), t0))
+    .then([passwordRejected(100), { type: 'AccountHardLocked', data: { failures: 100 } }]);
+});
 
 t('lockDuration: 1 min at the threshold, doubling, 15 min cap, never negative below it', () => {
   const l = defaultPolicy.lockout;
@@ -87,19 +117,19 @@ t('lockDuration: 1 min at the threshold, doubling, 15 min cap, never negative be
 });
 
 t('the 100th consecutive failure hard-locks (no timed lock)', () => {
-  const s = givenAccount([...activeAccount(), passwordRejected(99), locked(t0, 99)])
+  const s = givenAccount([...activeAccount(), ...consecutiveFailures(99)])
     .when(checkPassword('mismatch', match(stepAt(t0)), t0))
     .then([passwordRejected(100), { type: 'AccountHardLocked', data: { failures: 100 } }]);
   assert.equal(lockOf(s), { status: 'hard_locked' });
 });
 
 t('a wrong code can be the 100th failure too', () => {
-  givenAccount([...activeAccount(), passwordRejected(99), locked(t0, 99)])
+  givenAccount([...activeAccount(), ...consecutiveFailures(99)])
     .when(checkPassword('match', mismatch, t0))
     .then([{ type: 'OtpRejected', data: { reason: 'invalid', failures: 100 } }, { type: 'AccountHardLocked', data: { failures: 100 } }]);
 });
 
-const hardLocked = (): AccountEvent[] => [...activeAccount(), passwordRejected(99), locked(t0, 99), passwordRejected(100), { type: 'AccountHardLocked', data: { failures: 100 } }];
+const hardLocked = (): AccountEvent[] => [...activeAccount(), ...consecutiveFailures(99), passwordRejected(100), { type: 'AccountHardLocked', data: { failures: 100 } }];
 
 t('a hard lock holds a year later, for right credentials, a second step and a trusted device', () => {
   const later = t0 + 365 * 24 * 3600_000;
@@ -204,7 +234,7 @@ t('errors: an unregistered account, and a password hash that changed during the 
 
 t('driven for real: 100 failures, each at its lock end, give 1,2,4,8,15,15… min locks and one hard lock', () => {
   const decider = accountDecider(defaultPolicy);
-  let state = activeAccount().reduce(decider.evolve, decider.initialState());
+  let state = fold(decider.evolve, decider.initialState(), activeAccount(), t0);
   let now = t0;
   const locks: number[] = [];
   let hardLocks = 0;
@@ -214,7 +244,7 @@ t('driven for real: 100 failures, each at its lock end, give 1,2,4,8,15,15… mi
       // An attempt one millisecond early is refused and changes nothing.
       const early = decider.decide(checkPassword('mismatch', match(stepAt(lock.until - 1)), lock.until - 1), state);
       assert.equal(early, [{ type: 'LoginRefused', data: { reason: 'locked' } }]);
-      state = early.reduce(decider.evolve, state);
+      state = fold(decider.evolve, state, early, lock.until - 1);
       now = lock.until;
     }
     const events = decider.decide(checkPassword('mismatch', match(stepAt(now)), now), state);
@@ -224,7 +254,7 @@ t('driven for real: 100 failures, each at its lock end, give 1,2,4,8,15,15… mi
       else if (e.type === 'AccountHardLocked') hardLocks++;
       else assert.unreachable(`unexpected ${e.type}`);
     }
-    state = events.reduce(decider.evolve, state);
+    state = fold(decider.evolve, state, events, now);
   }
   assert.equal(locks.slice(0, 6), [1, 2, 4, 8, 15, 15].map((m) => m * minute));
   assert.is(locks.length, 95, 'failures 5…99 each lock once');

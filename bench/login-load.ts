@@ -7,6 +7,8 @@ export interface LoadResult {
   readonly logins: number;
   readonly loginsPerSecond: number;
   readonly failures: number;
+  /** Password steps answered 503 (the argon2 queue was full); the client then waited its Retry-After. */
+  readonly shed: number;
   readonly passwordStepMs: { p50: number; p95: number; p99: number };
   readonly otpStepMs: { p50: number; p95: number; p99: number };
 }
@@ -19,6 +21,7 @@ export const loginLoad = async (client: BenchClient, ring: UserRing, concurrency
   const otpMs: number[] = [];
   let logins = 0;
   let failures = 0;
+  let shed = 0;
   const deadline = performance.now() + seconds * 1000;
   const worker = async () => {
     while (performance.now() < deadline) {
@@ -26,7 +29,12 @@ export const loginLoad = async (client: BenchClient, ring: UserRing, concurrency
       const first = await client.call('POST', '/v1/login', { username: user.username, password: benchPassword });
       passwordMs.push(first.ms);
       if (first.status !== 200 || first.body?.status !== 'mfa_required') {
-        failures++;
+        ring.release(user, code);
+        if (first.status === 503) {
+          // A well-behaved client honours Retry-After (capped): it does not hammer a server that is shedding load.
+          shed++;
+          await new Promise((r) => setTimeout(r, Math.min(1000, 1000 * Number(first.retryAfter ?? 1))));
+        } else failures++;
         continue;
       }
       const second = await client.call('POST', '/v1/login/mfa', { mfa_token: first.body.mfa_token, otp: code });
@@ -38,5 +46,5 @@ export const loginLoad = async (client: BenchClient, ring: UserRing, concurrency
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
-  return { concurrency, logins, loginsPerSecond: logins / elapsed, failures, passwordStepMs: dist(passwordMs), otpStepMs: dist(otpMs) };
+  return { concurrency, logins, loginsPerSecond: logins / elapsed, failures, shed, passwordStepMs: dist(passwordMs), otpStepMs: dist(otpMs) };
 };

@@ -69,6 +69,7 @@ const main = async () => {
         loginsPerSecond: median(perRun.map((r) => r.loginsPerSecond)),
         ratioToRaw: median(perRun.map((r) => r.loginsPerSecond)) / raw,
         failures: perRun.reduce((n, r) => n + r.failures, 0),
+        shed: perRun.reduce((n, r) => n + r.shed, 0),
         passwordStepMs: { p50: median(perRun.map((r) => r.passwordStepMs.p50)), p95: median(perRun.map((r) => r.passwordStepMs.p95)), p99: median(perRun.map((r) => r.passwordStepMs.p99)) },
         otpStepMs: { p50: median(perRun.map((r) => r.otpStepMs.p50)), p95: median(perRun.map((r) => r.otpStepMs.p95)), p99: median(perRun.map((r) => r.otpStepMs.p99)) },
         loopDelayP99Ms: median(perRun.map((r) => r.loopDelayP99Ms)),

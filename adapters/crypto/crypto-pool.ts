@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { DomainError } from '../../core/errors.js';
+import { lowerHashingPriority } from './lower-hashing-priority.js';
 import type { HashTask, TotpTask, VerifyTask } from '../../workers/crypto-tasks.js';
 
 export interface CryptoPoolOptions {
@@ -22,6 +23,8 @@ export interface CryptoPool {
   verify(task: VerifyTask): Promise<boolean>;
   verifyTotp(task: TotpTask): Promise<number | null>;
   stats(): CryptoPoolStats;
+  /** Lets the event loop and the TOTP lane preempt hashing (see lowerHashingPriority); call once the pool is warm. */
+  yieldToEventLoop(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,10 @@ export const createCryptoPool = (options: CryptoPoolOptions = {}): CryptoPool =>
     verify: (task) => argon2.run(task, { name: 'verify' }).catch(shed) as Promise<boolean>,
     verifyTotp: (task) => totp.run(task, { name: 'verifyTotp' }).catch(shed) as Promise<number | null>,
     stats: () => ({ argon2Threads: threads, argon2Queued: argon2.queueSize, argon2MaxQueue: maxQueue, totpQueued: totp.queueSize }),
+    yieldToEventLoop: async () => {
+      const totpThread = (await totp.run({}, { name: 'threadId' })) as number | null;
+      return lowerHashingPriority(totpThread === null ? [] : [totpThread]);
+    },
     close: async () => {
       await Promise.all([argon2.destroy(), totp.destroy()]);
     },

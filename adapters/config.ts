@@ -17,6 +17,8 @@ export interface Config {
   readonly argon2MaxQueue: number;
   /** How long an append waits for another connection's write lock before failing closed with 503 (SECURITY.md 32). */
   readonly busyTimeoutMs: number;
+  /** A cap on the database file in pages (0: none): past it appends fail closed (503) rather than fill the disk. */
+  readonly maxDatabasePages: number;
 }
 
 const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => {
@@ -52,5 +54,6 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): Config => {
     policy,
     argon2MaxQueue: int(env, 'LATCHKEY_ARGON2_MAX_QUEUE', 0, 0, 100_000),
     busyTimeoutMs: int(env, 'LATCHKEY_BUSY_TIMEOUT_MS', defaultBusyTimeoutMs, 0, 60_000),
+    maxDatabasePages: int(env, 'LATCHKEY_DB_MAX_PAGES', 0, 0, 2 ** 31 - 1),
   };
 };

@@ -12,6 +12,7 @@ import { nodeRandom } from './crypto/node-random.js';
 import { PoolPasswordHasher } from './crypto/pool-password-hasher.js';
 import { PoolTotpVerifier } from './crypto/pool-totp-verifier.js';
 import { systemClock } from './crypto/system-clock.js';
+import { createEventWriter } from './sqlite/event-writer.js';
 import { type SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { InMemoryThrottle } from './throttle/in-memory-throttle.js';
 
@@ -30,7 +31,9 @@ export const databasePath = (config: Config): string => join(config.dataDir, 'la
 export const openEngine = async (config: Config, clock: Clock = systemClock): Promise<Engine> => {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const keys = await loadOrCreateKeys(config.dataDir, { LATCHKEY_SECRET_KEY: config.secretKey, LATCHKEY_ADMIN_KEY: config.adminKey });
-  const store = openSqliteEventStore(databasePath(config), { busyTimeoutMs: config.busyTimeoutMs });
+  // This connection migrates and serves reads; the writer thread's own connection makes every append (event-writer.ts).
+  const writer = createEventWriter({ path: databasePath(config), busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxDatabasePages });
+  const store = openSqliteEventStore(databasePath(config), { busyTimeoutMs: config.busyTimeoutMs, appender: writer.append });
   const pool = createCryptoPool(config.argon2MaxQueue > 0 ? { maxQueue: config.argon2MaxQueue } : {});
   try {
     const latchkey = createLatchkey({
@@ -53,12 +56,12 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       adminKey: keys.adminKey,
       adminKeyCreated: keys.adminKeyCreated,
       close: async () => {
-        await pool.close();
+        await Promise.all([pool.close(), writer.close()]);
         store.close();
       },
     };
   } catch (err) {
-    await pool.close();
+    await Promise.all([pool.close(), writer.close()]);
     store.close();
     throw err;
   }

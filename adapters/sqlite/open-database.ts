@@ -8,6 +8,8 @@ export interface OpenDatabaseOptions {
   readonly readonly?: boolean;
   /** Refuse to create a missing file (the CLI's replay and verify work on an existing log). */
   readonly fileMustExist?: boolean;
+  /** A cap on the file's size in pages (LATCHKEY_DB_MAX_PAGES): past it appends fail closed rather than fill the disk. */
+  readonly maxPages?: number;
 }
 
 export const defaultBusyTimeoutMs = 5000;
@@ -30,6 +32,7 @@ export const openDatabase = (path: string, options: OpenDatabaseOptions = {}): D
     // synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. EXTRA is stricter than FULL, but we never ask for it.
     if (synchronous !== 2) throw new Error(`SQLite synchronous is ${String(synchronous)}, expected 2 (FULL)`);
     if (!options.readonly) migrate(db);
+    if (options.maxPages !== undefined && options.maxPages > 0) db.pragma(`max_page_count = ${Math.floor(options.maxPages)}`);
     return db;
   } catch (err) {
     db.close();

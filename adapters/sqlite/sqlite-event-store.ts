@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DomainError } from '../../core/errors.js';
+import { DomainError, type ErrorCode } from '../../core/errors.js';
 import { type StoredEvent, eventSchemaVersion } from '../../core/event.js';
 import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
 import { type StreamKind, type StreamStates, streamFolds, streamId } from '../../core/streams.js';
@@ -10,7 +10,18 @@ import { type ProjectionSource, Projector } from './projector.js';
 import { storageError } from './storage-error.js';
 import { eventColumns, storedEventFromRow } from './stored-event-from-row.js';
 
-export type SqliteEventStoreOptions = Omit<OpenDatabaseOptions, 'fileMustExist'>;
+/** What one append came to, as plain data (it crosses from the writer thread). */
+export type AppendOutcome = { readonly ok: true; readonly events: StoredEvent[] } | { readonly ok: false; readonly code: ErrorCode };
+
+export interface SqliteEventStoreOptions extends Omit<OpenDatabaseOptions, 'fileMustExist'> {
+  /**
+   * Where appends run. Default: on this connection, in this thread. The server passes the writer thread
+   * (event-writer.ts), so a durable commit never blocks the event loop.
+   */
+  readonly appender?: (request: AppendRequest) => Promise<AppendOutcome>;
+}
+
+const failureMessages: Partial<Record<ErrorCode, string>> = { concurrency: 'the stream moved', username_taken: 'username is taken' };
 
 /**
  * The event log and its projections in one SQLite file (DESIGN.md "Event rows"). Every method is synchronous
@@ -31,7 +42,10 @@ export class SqliteEventStore implements EventStore {
   private readonly source: ProjectionSource;
   private readonly appendTransaction: Database.Transaction<(request: AppendRequest) => StoredEvent[]>;
 
-  constructor(readonly db: Database.Database) {
+  constructor(
+    readonly db: Database.Database,
+    private readonly appender?: (request: AppendRequest) => Promise<AppendOutcome>,
+  ) {
     this.lastEvent = db.prepare<[], [number, Buffer]>('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').raw();
     this.eventById = db.prepare<[string], EventTuple>(`SELECT ${eventColumns} FROM events WHERE id = ?`).raw();
     this.insertEvent = db.prepare('INSERT INTO events (seq, id, stream, version, type, schema, data, meta, at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
@@ -75,12 +89,40 @@ export class SqliteEventStore implements EventStore {
   }
 
   async append(request: AppendRequest): Promise<readonly StoredEvent[]> {
+    if (this.appender !== undefined) {
+      const outcome = await this.appender(request);
+      if (!outcome.ok) throw new DomainError(outcome.code, failureMessages[outcome.code] ?? 'storage unavailable');
+      return outcome.events;
+    }
     try {
       // IMMEDIATE: take the write lock before reading versions, so busy_timeout applies and no reader can be
       // upgraded into a deadlock by another process (the CLI writing while the server runs).
       return this.appendTransaction.immediate(request);
     } catch (err) {
       throw storageError(err);
+    }
+  }
+
+  /**
+   * Group commit: every request in its own savepoint (a stale expected version refuses that one alone), all of
+   * them in one IMMEDIATE transaction, so one durable commit (one fsync under synchronous=FULL) serves them all.
+   * Nothing is reported before the commit returns; if the commit fails, every request in it failed.
+   */
+  appendMany(requests: readonly AppendRequest[]): AppendOutcome[] {
+    const run = this.db.transaction((): AppendOutcome[] =>
+      requests.map((request) => {
+        try {
+          return { ok: true, events: this.appendTransaction(request) };
+        } catch (err) {
+          return { ok: false, code: storageError(err).code };
+        }
+      }),
+    );
+    try {
+      return run.immediate();
+    } catch (err) {
+      const code = storageError(err).code;
+      return requests.map(() => ({ ok: false, code }));
     }
   }
 
@@ -137,5 +179,5 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-export const openSqliteEventStore = (path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore =>
-  new SqliteEventStore(openDatabase(path, options));
+export const openSqliteEventStore = (path: string, { appender, ...options }: SqliteEventStoreOptions = {}): SqliteEventStore =>
+  new SqliteEventStore(openDatabase(path, options), appender);

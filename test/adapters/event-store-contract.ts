@@ -10,7 +10,7 @@ import type { ProbeEvent } from '../../core/probe/events.js';
 import type { SessionEvent } from '../../core/session/events.js';
 import { type LatchkeyEvent, type StreamKind, parseStreamId, streamFolds, streamId } from '../../core/streams.js';
 
-export type StoreFactory = () => EventStore & { close?(): void };
+export type StoreFactory = () => EventStore & { close?(): void | Promise<void> };
 
 const meta: EventMeta = { requestId: 'req-contract', ip: '192.0.2.7', dialect: 'native', userAgent: 'contract-test' };
 const t0 = 1_700_000_000_000;
@@ -60,7 +60,7 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
     try {
       await body(store);
     } finally {
-      store.close?.();
+      await store.close?.();
     }
   };
 

@@ -326,15 +326,19 @@ const assertUnavailable = (r: Reply) => {
 };
 
 test('32. disk full → 503 + Retry-After, fail closed: every answer matches its committed events; service resumes after', async () => {
-  const s = await startTestServer({ env: { LATCHKEY_ARGON2_MEMORY_KIB: '1024', LATCHKEY_ARGON2_ITERATIONS: '1' } });
+  const env = { LATCHKEY_ARGON2_MEMORY_KIB: '1024', LATCHKEY_ARGON2_ITERATIONS: '1' };
+  const first = await startTestServer({ env });
+  const { dataDir, clock, adminKey } = first;
+  const users = await Promise.all(Array.from({ length: 3 }, () => createUser(first, { mfa: 'exempt', totp: false })));
+  const totp = await createUser(first);
+  const pages = storeOf(first).db.pragma('page_count', { simple: true }) as number;
+  await first.close({ keepData: true });
+  // The writer thread's connection may add no page from now on (LATCHKEY_DB_MAX_PAGES): appends that fit in free
+  // space still succeed, the others fail as a full disk would.
+  let s = await startTestServer({ dataDir, clock, adminKey, env: { ...env, LATCHKEY_DB_MAX_PAGES: String(pages) } });
   try {
-    const users = await Promise.all(Array.from({ length: 3 }, () => createUser(s, { mfa: 'exempt', totp: false })));
-    const totp = await createUser(s);
     const code = codeNow(s, totp);
-    const db = storeOf(s).db;
     const mark = await lastSeq(s);
-    // No page may be added from now on: appends that fit in free space still succeed, the others fail.
-    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     const replies: Reply[] = [];
     const totpStatuses: number[] = [];
     let run = 0;
@@ -371,11 +375,13 @@ test('32. disk full → 503 + Retry-After, fail closed: every answer matches its
     const firstOk = totpStatuses.indexOf(200);
     assert.ok(totpStatuses.slice(0, firstOk < 0 ? undefined : firstOk).every((x) => x === 503), `TOTP statuses: ${totpStatuses.join(',')}`);
 
-    db.pragma('max_page_count = 1073741823');
+    // Space again (the cap lifted): the service resumes on the same log.
+    await s.close({ keepData: true });
+    s = await startTestServer({ dataDir, clock, adminKey, env });
     const after = await s.call('POST', '/v1/login', { json: { username: totp.username, password: totp.password, otp: firstOk < 0 ? code : codeNow(s, totp, 1) } });
     assert.is(after.status, 200, redact(after.text));
     await assertCommitted(s, [after]);
-    assert.ok(verifyChain(db).ok);
+    assert.ok(verifyChain(storeOf(s).db).ok);
   } finally {
     await s.close();
   }

@@ -11,10 +11,13 @@ export interface BenchUser {
 export const benchPassword = 'bench-password-not-secret';
 const step = (ms: number) => Math.floor(ms / 30_000);
 
-/** A code for the earliest unspent step within the ±1 window, or null when this user must wait. */
+/**
+ * A code for the earliest unspent step from the current one on (the window allows one more), or null when this user
+ * must wait. Never the previous step: if a step boundary passes before the server checks it, it would be two old.
+ */
 export const nextCode = (u: BenchUser): string | null => {
   const now = Date.now();
-  const s = Math.max(step(now) - 1, u.lastStep + 1);
+  const s = Math.max(step(now), u.lastStep + 1);
   if (s > step(now) + 1) return null;
   u.lastStep = s;
   return generateSync({ secret: u.secret, epoch: s * 30 });

@@ -19,8 +19,7 @@ const statusField = (pid: number, field: string): number => {
 /** The real server, as a child process on an ephemeral port of 127.0.0.1 with its own data dir. */
 export const startServerProcess = async (cli: string, dataDir: string, adminKey: string, env: Record<string, string> = {}): Promise<ServerProcess> => {
   const child = spawn(process.execPath, [cli, 'serve'], {
-    // As `npm start` runs it: a fixed mmap threshold gives each hash's 19 MiB back to the OS (README, "Memory").
-    env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072', PORT: '0', HOST: '127.0.0.1', LATCHKEY_DATA_DIR: dataDir, LATCHKEY_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LATCHKEY_DATA_DIR: dataDir, LATCHKEY_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {

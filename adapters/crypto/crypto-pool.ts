@@ -30,6 +30,9 @@ export interface CryptoPool {
 
 const filename = new URL('../../workers/crypto-tasks.js', import.meta.url).href;
 
+/** The workers hold a few strings at a time: small heaps keep each isolate's share of the RSS small. */
+export const workerHeapLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
+
 /** Queue bound from the pool: ~16 hashes per worker is about half a second of waiting at the default cost. */
 export const defaultMaxQueue = (threads: number): number => threads * 16;
 
@@ -45,8 +48,8 @@ const shed = (err: unknown): never => {
 export const createCryptoPool = (options: CryptoPoolOptions = {}): CryptoPool => {
   const threads = options.threads ?? availableParallelism();
   const maxQueue = options.maxQueue ?? defaultMaxQueue(threads);
-  const argon2 = new Piscina({ filename, minThreads: threads, maxThreads: threads, maxQueue, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY });
-  const totp = new Piscina({ filename, minThreads: 1, maxThreads: 1, maxQueue: 10_000, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY });
+  const argon2 = new Piscina({ filename, minThreads: threads, maxThreads: threads, maxQueue, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits });
+  const totp = new Piscina({ filename, minThreads: 1, maxThreads: 1, maxQueue: 10_000, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits });
   return {
     hash: (task) => argon2.run(task, { name: 'hash' }).catch(shed) as Promise<string>,
     verify: (task) => argon2.run(task, { name: 'verify' }).catch(shed) as Promise<boolean>,

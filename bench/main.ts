@@ -37,7 +37,6 @@ const main = async () => {
     const phc = await hasher.hash(benchPassword);
     const rawRuns: number[] = [];
     for (let i = 0; i < runs; i++) rawRuns.push(await rawArgon2Limit(hasher, phc, benchPassword, availableParallelism() * 2, 4));
-    await pool.close();
     const raw = median(rawRuns);
     log(`raw argon2id limit: ${round(raw, 1)} verifies/s (runs ${rawRuns.map((r) => round(r, 1)).join(', ')})`);
     results.rawArgon2PerSecond = { median: raw, runs: rawRuns };
@@ -52,22 +51,26 @@ const main = async () => {
     const ring = new UserRing(users);
     log(`server at ${server.url}, ${users.length} users`);
     const load: Record<string, unknown> = {};
+    // This machine drifts by ~10 % over minutes: each load run is paired with a raw measurement taken just before it
+    // (the server idle), and the ratio is the median of the per-run ratios.
     let best = 0;
+    let bestRatio = 0;
     for (const c of concurrencies) {
       const client = new BenchClient(server.url, c);
-      const perRun: (LoadResult & { loopDelayP99Ms: number; eventsPerSecond: number })[] = [];
+      const perRun: (LoadResult & { loopDelayP99Ms: number; eventsPerSecond: number; rawPerSecond: number; ratioToRaw: number })[] = [];
       for (let i = 0; i < runs; i++) {
+        const rawPerSecond = await rawArgon2Limit(hasher, phc, benchPassword, availableParallelism() * 2, 3);
         await server.metric('latchkey_argon2_queue'); // resets the windowed event-loop gauges
         const seqBefore = await server.metric('latchkey_events_last_seq');
         const r = await loginLoad(client, ring, c, phaseSeconds);
         const loopDelayP99Ms = (await server.metric('nodejs_eventloop_delay_p99_seconds')) * 1000;
         const eventsPerSecond = ((await server.metric('latchkey_events_last_seq')) - seqBefore) / phaseSeconds;
-        perRun.push({ ...r, loopDelayP99Ms, eventsPerSecond });
+        perRun.push({ ...r, loopDelayP99Ms, eventsPerSecond, rawPerSecond, ratioToRaw: r.loginsPerSecond / rawPerSecond });
       }
       client.close();
       const summary = {
         loginsPerSecond: median(perRun.map((r) => r.loginsPerSecond)),
-        ratioToRaw: median(perRun.map((r) => r.loginsPerSecond)) / raw,
+        ratioToRaw: median(perRun.map((r) => r.ratioToRaw)),
         failures: perRun.reduce((n, r) => n + r.failures, 0),
         shed: perRun.reduce((n, r) => n + r.shed, 0),
         passwordStepMs: { p50: median(perRun.map((r) => r.passwordStepMs.p50)), p95: median(perRun.map((r) => r.passwordStepMs.p95)), p99: median(perRun.map((r) => r.passwordStepMs.p99)) },
@@ -77,10 +80,12 @@ const main = async () => {
         runs: perRun,
       };
       best = Math.max(best, summary.loginsPerSecond);
+      bestRatio = Math.max(bestRatio, summary.ratioToRaw);
       load[`c${c}`] = summary;
       log(`c=${c}: ${round(summary.loginsPerSecond, 1)} logins/s (${round(summary.ratioToRaw * 100, 1)} % of raw), otp p99 ${round(summary.otpStepMs.p99)} ms, loop p99 ${round(summary.loopDelayP99Ms)} ms`);
     }
     results.load = load;
+    await pool.close();
     results.peakRssAfterLoadMiB = server.peakRssMiB();
 
     // 4. An overload burst at 10× capacity.
@@ -113,20 +118,20 @@ const main = async () => {
     }
     results.replay = { events: generated, bareScanPerSecond: median(scan), replayPerSecond: median(replay), verifyPerSecond: median(verify), replayOk, verifyOk, runs: { scan, replay, verify } };
 
-    report(results, raw, best);
+    report(results, raw, best, bestRatio);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 };
 
-const report = (r: Record<string, any>, raw: number, best: number) => {
+const report = (r: Record<string, any>, raw: number, best: number, bestRatio: number) => {
   const load = r.load as Record<string, any>;
   const replay = r.replay;
   const burst = r.overload;
   const bestKey = Object.keys(load).reduce((a, b) => (load[a].loginsPerSecond >= load[b].loginsPerSecond ? a : b));
   const saturated = load.c64 ?? load[bestKey];
   const targets = [
-    ['logins/s ≥ 0.95 × raw argon2 limit (best concurrency)', best / raw >= 0.95, `${round(best, 1)} / ${round(raw, 1)} = ${round(best / raw, 3)}`],
+    ['logins/s ≥ 0.95 × raw argon2 limit (best concurrency)', bestRatio >= 0.95, `median of per-run ratios ${round(bestRatio, 3)} (best ${round(best, 1)} logins/s; raw at start ${round(raw, 1)})`],
     ['OTP-step p99 ≤ 15 ms while saturated', saturated.otpStepMs.p99 <= 15, `${round(saturated.otpStepMs.p99)} ms`],
     ['event-loop delay p99 ≤ 10 ms while saturated', saturated.loopDelayP99Ms <= 10, `${round(saturated.loopDelayP99Ms)} ms`],
     ['10× burst: no 5xx but 503 + Retry-After', burst.runs.every((b: any) => b.other5xx === 0 && b.shedWithoutRetryAfter === 0), burst.runs.map((b: any) => `${b.other5xx} other 5xx`).join(', ')],

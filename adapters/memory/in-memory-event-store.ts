@@ -1,4 +1,3 @@
-import { DomainError } from '../../core/errors.js';
 import { type StoredEvent, eventSchemaVersion } from '../../core/event.js';
 import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
 import { type StreamKind, type StreamStates, streamFolds, streamId } from '../../core/streams.js';
@@ -40,16 +39,10 @@ export class InMemoryEventStore implements EventStore {
     const projector = new Projector(this.source);
     const staged: StoredEvent[] = [];
     let seq = this.events.length;
-    for (const write of request.writes) {
-      const stream = streamId(write.kind, write.id);
-      const current = projector.row(write.kind, stream).version;
-      if (write.expectedVersion !== 'any' && write.expectedVersion !== current) throw new DomainError('concurrency', 'the stream moved');
-      for (const event of write.events) {
-        const version = projector.apply(write.kind, stream, event, request.at);
-        const data = JSON.parse(JSON.stringify(event.data)) as object;
-        staged.push({ seq: ++seq, id: `${request.commandId}:${staged.length}`, stream, version, type: event.type, schema: eventSchemaVersion, data, meta: request.meta, at: request.at });
-      }
-    }
+    projector.applyWrites(request.writes, request.at, (stream, version, event) => {
+      const data = JSON.parse(JSON.stringify(event.data)) as object;
+      staged.push({ seq: ++seq, id: `${request.commandId}:${staged.length}`, stream, version, type: event.type, schema: eventSchemaVersion, data, meta: request.meta, at: request.at });
+    });
     for (const e of staged) {
       this.events.push(e);
       this.byId.set(e.id, e);

@@ -1,5 +1,6 @@
 import { DomainError } from '../../core/errors.js';
-import { type LatchkeyEvent, type StreamKind, evolveAny, streamFolds } from '../../core/streams.js';
+import type { StreamWrite } from '../../core/ports/event-store.js';
+import { type LatchkeyEvent, type StreamKind, evolveAny, streamFolds, streamId } from '../../core/streams.js';
 
 export interface ProjectionRow {
   readonly kind: StreamKind;
@@ -45,6 +46,20 @@ export class Projector {
     row.version += 1;
     row.changed = true;
     return row.version;
+  }
+
+  /**
+   * The writes of one append, in order: each stream's expected version is checked before its events are folded, and
+   * `record` gets every event with its stream and new version. A stale version throws DomainError('concurrency'); the
+   * caller then discards everything (its transaction rolls back, or nothing staged is kept).
+   */
+  applyWrites(writes: readonly StreamWrite[], at: number, record: (stream: string, version: number, event: LatchkeyEvent) => void): void {
+    for (const write of writes) {
+      const stream = streamId(write.kind, write.id);
+      const current = this.row(write.kind, stream).version;
+      if (write.expectedVersion !== 'any' && write.expectedVersion !== current) throw new DomainError('concurrency', 'the stream moved');
+      for (const event of write.events) record(stream, this.apply(write.kind, stream, event, at), event);
+    }
   }
 
   /** One account per canonical username (API.md: 409 if taken), also when two registrations race. */

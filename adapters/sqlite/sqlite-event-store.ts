@@ -151,19 +151,13 @@ export class SqliteEventStore implements EventStore {
     const meta = JSON.stringify(request.meta);
     const projector = new Projector(this.source);
     const stored: StoredEvent[] = [];
-    for (const write of request.writes) {
-      const stream = streamId(write.kind, write.id);
-      const current = projector.row(write.kind, stream).version;
-      if (write.expectedVersion !== 'any' && write.expectedVersion !== current) throw new DomainError('concurrency', 'the stream moved');
-      for (const event of write.events) {
-        const version = projector.apply(write.kind, stream, event, request.at);
-        seq += 1;
-        const row: EventTuple = [seq, `${request.commandId}:${stored.length}`, stream, version, event.type, eventSchemaVersion, JSON.stringify(event.data), meta, request.at];
-        hash = chainHash(hash, row);
-        this.insertEvent.run(...row, hash);
-        stored.push({ seq, id: row[1], stream, version, type: event.type, schema: eventSchemaVersion, data: event.data, meta: request.meta, at: request.at });
-      }
-    }
+    projector.applyWrites(request.writes, request.at, (stream, version, event) => {
+      seq += 1;
+      const row: EventTuple = [seq, `${request.commandId}:${stored.length}`, stream, version, event.type, eventSchemaVersion, JSON.stringify(event.data), meta, request.at];
+      hash = chainHash(hash, row);
+      this.insertEvent.run(...row, hash);
+      stored.push({ seq, id: row[1], stream, version, type: event.type, schema: eventSchemaVersion, data: event.data, meta: request.meta, at: request.at });
+    });
     for (const [stream, row] of projector.rows) if (row.changed) this.upsertProjection.run(stream, row.kind, row.version, JSON.stringify(row.state));
     for (const [username, accountId] of projector.claimedUsernames) this.insertUsername.run(username, accountId);
     return stored;

@@ -22,6 +22,11 @@ export class PoolPasswordHasher implements PasswordHasher {
     return this.pool.hash({ password, ...this.cost });
   }
 
+  saturated(): boolean {
+    const { argon2Queued, argon2MaxQueue } = this.pool.stats();
+    return argon2Queued >= argon2MaxQueue;
+  }
+
   async verify(phc: string | null, password: string): Promise<boolean> {
     const match = await this.pool.verify({ phc: phc ?? this.dummy, password });
     return phc !== null && match;

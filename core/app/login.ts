@@ -57,6 +57,8 @@ export const login = async (deps: Deps, input: LoginInput, meta: EventMeta): Pro
 };
 
 const checkCredentials = async (deps: Deps, username: string, input: LoginInput, meta: EventMeta, refund: () => void): Promise<LoginResult> => {
+  // A full argon2 queue sheds this login anyway: say so before reading anything (shed answers must stay cheap).
+  if (deps.hasher.saturated()) throw new DomainError('overloaded', 'the server is busy', 1);
   const account = await registeredAccount(deps, username);
   // NIST SP 800-63B §5.1.1.2: over-long passwords fail without hashing; everyone else costs one argon2 verify,
   // against a dummy hash when the user does not exist (OWASP: same time for unknown users).

@@ -32,6 +32,16 @@ t('verify(null, …) is false, even for the dummy hash’s own password', async 
   assert.is(await hasher.verify(null, 'latchkey-dummy-password'), false);
 });
 
+t('saturated() says whether a verify now would be shed: false when idle, true while the one worker and the one queue slot are taken', async ({ hasher }) => {
+  const phc = await hasher.hash(password);
+  assert.is(hasher.saturated(), false);
+  const running = hasher.verify(phc, password);
+  const queued = hasher.verify(phc, password);
+  assert.is(hasher.saturated(), true);
+  await Promise.all([running, queued]);
+  assert.is(hasher.saturated(), false);
+});
+
 t('a full queue rejects at once with DomainError overloaded (Retry-After 1 s); the rest complete', async ({ hasher, pool }) => {
   const phc = await hasher.hash(password);
   const results = await Promise.allSettled(Array.from({ length: 5 }, () => hasher.verify(phc, password)));

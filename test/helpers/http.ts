@@ -26,7 +26,11 @@ export const call = async (baseUrl: string, method: string, path: string, opts: 
     body = typeof opts.form === 'string' ? opts.form : new URLSearchParams(opts.form).toString();
   } else if (opts.raw !== undefined) body = opts.raw;
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: body as BodyInit }) });
+  return replyOf(await fetch(`${baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: body as BodyInit }) }));
+};
+
+/** A response as a Reply: the text, and the JSON body when the text is JSON. */
+export const replyOf = async (res: Response): Promise<Reply> => {
   const text = await res.text();
   let parsed: unknown;
   try {

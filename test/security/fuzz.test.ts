@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Reply } from '../helpers/http.js';
+import { type Reply, replyOf } from '../helpers/http.js';
 import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../helpers/test-server.js';
 import { type Prng, assertNoInternals, logLines, prng, redact, rpcClient, seedFrom, settleLog } from './support-b.js';
 
@@ -229,14 +229,8 @@ const fuzzOne = async (s: TestServer, r: Prng, e: Endpoint, known: Known): Promi
     // Header names only: values may be real tokens, which are never printed.
     throw new Error(`${method} ${e.path} (${body === undefined ? 0 : body.length} bytes; headers ${Object.keys(headers).join(', ')}): ${cause?.code ?? ''} ${cause?.message ?? err}`);
   }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  const reply: Reply = { status: res.status, headers: res.headers, text, body: parsed };
+  const reply = await replyOf(res);
+  const { text } = reply;
   const what = `${method} ${e.path} → ${res.status} ${redact(text)}`;
   if (process.env.LATCHKEY_FUZZ_DEBUG && res.status >= 500) (await import('node:fs')).writeFileSync(process.env.LATCHKEY_FUZZ_DEBUG, JSON.stringify({ path, method, headers, body: typeof body === 'string' ? body : body && Buffer.from(body).toString('base64') }));
   assert.ok(res.status !== 500 && (res.status < 500 || res.status === 503), what);
@@ -254,7 +248,7 @@ const fuzzOne = async (s: TestServer, r: Prng, e: Endpoint, known: Known): Promi
   if (res.status >= 400) assertErrorShape(dialect, reply);
   else assert.type(parsesAs(reply), 'object', what);
   // Harvest what the server gave, to go deeper next time.
-  const b = parsed as Record<string, any> | undefined;
+  const b = reply.body as Record<string, any> | undefined;
   for (const k of ['access_token', 'token']) if (typeof b?.[k] === 'string') known.bearers.push(b[k]);
   for (const k of ['mfa_token', 'sessionToken']) if (typeof b?.[k] === 'string') known.partials.push(b[k]), known.strings.push(b[k]);
   if (typeof b?.device_token === 'string') known.strings.push(b.device_token);

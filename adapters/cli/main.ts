@@ -10,8 +10,9 @@ usage:
   latchkey serve                                  start the HTTP server (PORT, HOST, LATCHKEY_DATA_DIR, ...)
   latchkey user add NAME [--password-stdin] [--totp] [--exempt] [--role ROLE]...
                                                   create a user; with --totp print the otpauth URI and a QR code
-  latchkey replay [--apply]                       rebuild every projection from the log and compare with the live tables
-  latchkey verify                                 check the hash chain of the event log
+  latchkey replay [--apply] [--threads N]         rebuild every projection from the log and compare with the live tables
+  latchkey verify [--threads N]                   check the hash chain of the event log
+                                                  (--threads: worker threads; one per core by default on a big log)
 `;
 
 const main = async (argv: readonly string[]): Promise<number> => {
@@ -26,7 +27,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
     case 'replay':
       return replayCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
     case 'verify':
-      return verifyCommand(config);
+      return verifyCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
     case undefined:
     case 'help':
     case '--help':

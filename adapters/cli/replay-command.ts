@@ -1,12 +1,18 @@
 import type { Config } from '../config.js';
 import { databasePath } from '../open-engine.js';
-import { replayProjections } from '../sqlite/replay-projections.js';
+import { replayLog } from '../sqlite/replay-log.js';
 import { progressReporter } from './progress.js';
+import { threadsOption } from './threads-option.js';
 
-/** `latchkey replay [--apply]`: exit 0 when the rebuilt projections equal the live ones. */
+/** `latchkey replay [--apply] [--threads N]`: exit 0 when the rebuilt projections equal the live ones. */
 export const replayCommand = async (config: Config, args: readonly string[]): Promise<number> => {
+  const threads = threadsOption(args);
+  if (threads instanceof Error) {
+    process.stderr.write(`latchkey replay: ${threads.message}\n`);
+    return 2;
+  }
   const started = performance.now();
-  const result = replayProjections(databasePath(config), { apply: args.includes('--apply'), onProgress: progressReporter('replay') });
+  const result = await replayLog(databasePath(config), { apply: args.includes('--apply'), threads, onProgress: progressReporter('replay') });
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
     `replayed ${result.events} events into ${result.streams} streams in ${seconds.toFixed(2)} s (${Math.round(result.events / Math.max(seconds, 1e-9))} events/s)\n`,

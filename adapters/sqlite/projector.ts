@@ -40,9 +40,13 @@ export class Projector {
 
   /** Folds one event, recorded at `at`, into its stream's row and returns the stream version the event gets. */
   apply(kind: StreamKind, stream: string, event: LatchkeyEvent, at: number): number {
-    const row = this.row(kind, stream);
-    if (kind === 'account' && event.type === 'AccountRegistered') this.claim(event.data.username, event.data.accountId);
-    row.state = evolveAny(kind, row.state as never, event, at);
+    return this.fold(this.row(kind, stream), event, at);
+  }
+
+  /** `apply` for a caller that already holds the stream's row (replay looks it up once per event, not twice). */
+  fold(row: ProjectionRow, event: LatchkeyEvent, at: number): number {
+    if (row.kind === 'account' && event.type === 'AccountRegistered') this.claim(event.data.username, event.data.accountId);
+    row.state = evolveAny(row.kind, row.state as never, event, at);
     row.version += 1;
     row.changed = true;
     return row.version;

@@ -6,10 +6,18 @@ import { Projector } from './projector.js';
 
 export type ReplayProgress = (done: number, total?: number) => void;
 
+/** One of `count` disjoint sets of streams: a stream, its projection row and its account's usernames fall in one. */
+export interface StreamPartition {
+  readonly index: number;
+  readonly count: number;
+}
+
 export interface ReplayOptions {
   /** Replace the live projection tables by the rebuilt ones (in one transaction that holds the write lock). */
   readonly apply?: boolean;
   readonly onProgress?: ReplayProgress;
+  /** Replay and compare only these streams (a worker's share of `replayLog`); all of them by default. */
+  readonly partition?: StreamPartition;
 }
 
 export interface ReplayResult {
@@ -19,10 +27,15 @@ export interface ReplayResult {
   /** The first few disagreements, for a human; `equal` is the verdict. */
   readonly differences: readonly string[];
   readonly applied: boolean;
+  /** How many disagreements there were in all (`differences` keeps the first few). */
+  readonly differenceCount: number;
+  /** Usernames the rebuild claimed, for a caller merging partitions (one account per name across all of them). */
+  readonly claimedUsernames: ReadonlyMap<string, string>;
 }
 
-const maxDifferences = 20;
+export const maxDifferences = 20;
 const progressEvery = 1 << 16;
+const pageRows = 4096;
 
 /**
  * `latchkey replay` (DESIGN.md "Replay"): rebuilds every projection from event 0 with the very Projector the live
@@ -31,11 +44,12 @@ const progressEvery = 1 << 16;
  * (one scan of each live table, no temporary tables). The whole run is one transaction, so a server appending
  * meanwhile cannot make it compare two moments.
  */
-export const replayProjections = (source: string | Database.Database, options: ReplayOptions | ReplayProgress = {}): ReplayResult => {
-  const { apply = false, onProgress } = typeof options === 'function' ? { onProgress: options } : options;
+export const replayProjections = (source: string | Database.Database, options: ReplayOptions = {}): ReplayResult => {
+  const { apply = false, onProgress, partition = allStreams } = options;
+  if (apply && partition.count !== 1) throw new Error('replay --apply rebuilds every stream: it cannot run on a partition');
   const db = typeof source === 'string' ? openDatabase(source, { fileMustExist: true }) : source;
   try {
-    const run = db.transaction(() => replayInTransaction(db, apply, onProgress));
+    const run = db.transaction(() => replayInTransaction(db, apply, partition, onProgress));
     // Deferred is enough to compare (a read snapshot); applying takes the write lock up front so no append can land
     // between the rebuild and the swap.
     return apply ? run.immediate() : run.deferred();
@@ -44,7 +58,35 @@ export const replayProjections = (source: string | Database.Database, options: R
   }
 };
 
-const replayInTransaction = (db: Database.Database, apply: boolean, onProgress?: ReplayProgress): ReplayResult => {
+/**
+ * An event as the fold sees it, its data parsed on first use: about half the events of a login (PasswordAccepted,
+ * LoginSucceeded, ChallengeCompleted, SessionRevoked) change a state without reading their data, and JSON.parse is
+ * the largest cost of a replay after reading the row.
+ */
+class StoredEventBody {
+  #data: object | undefined;
+  constructor(
+    readonly type: string,
+    private readonly text: string,
+  ) {}
+  get data(): object {
+    this.#data ??= JSON.parse(this.text) as object;
+    return this.#data;
+  }
+}
+
+const allStreams: StreamPartition = { index: 0, count: 1 };
+
+/**
+ * The SQL condition choosing a partition's rows by the last two characters of a stream or account id (random hex in
+ * practice, so the shares are even). An account stream ends with its account id, so its usernames go with it.
+ */
+const inPartition = (column: string, { index, count }: StreamPartition): string => {
+  if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count)) throw new Error(`no partition ${index} of ${count}`);
+  return count === 1 ? '1' : `(unicode(substr(${column}, -1)) + 7 * unicode(substr(${column}, -2, 1))) % ${count} = ${index}`;
+};
+
+const replayInTransaction = (db: Database.Database, apply: boolean, partition: StreamPartition, onProgress?: ReplayProgress): ReplayResult => {
   const differences: string[] = [];
   let differenceCount = 0;
   const differ = (text: string) => {
@@ -54,42 +96,60 @@ const replayInTransaction = (db: Database.Database, apply: boolean, onProgress?:
   const total = (db.prepare('SELECT max(seq) FROM events').pluck().get() as number | null) ?? 0;
   const projector = new Projector();
   let events = 0;
-  const rows = db.prepare('SELECT seq, stream, version, type, data, at FROM events ORDER BY seq').raw().iterate() as IterableIterator<
-    [number, string, number, string, string, number]
-  >;
-  for (const [seq, stream, version, type, data, at] of rows) {
-    events++;
-    if ((events & (progressEvery - 1)) === 0) onProgress?.(events, total);
-    const parsed = parseStreamId(stream);
-    if (parsed === null) {
-      differ(`event ${seq}: stream ${stream} is of no known kind`);
-      continue;
-    }
-    try {
-      const folded = projector.apply(parsed.kind, stream, { type, data: JSON.parse(data) } as LatchkeyEvent, at);
-      if (folded !== version) differ(`event ${seq}: ${stream} version ${version} where the fold is at ${folded}`);
-    } catch (err) {
-      if (!isDomainError(err)) throw err;
-      differ(`event ${seq}: ${stream} ${type} refused by the projector (${err.code})`);
+  // Pages of rows through .all() rather than .iterate(): one call into SQLite per page instead of one per row.
+  const page = db
+    .prepare(`SELECT seq, stream, version, type, data, at FROM events WHERE seq > ? AND ${inPartition('stream', partition)} ORDER BY seq LIMIT ${pageRows}`)
+    .raw();
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    const rows = page.all(after) as [number, string, number, string, string, number][];
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]![0];
+    for (const [seq, stream, version, type, data, at] of rows) {
+      events++;
+      if ((events & (progressEvery - 1)) === 0) onProgress?.(events, total);
+      let row = projector.rows.get(stream);
+      if (row === undefined) {
+        const kind = parseStreamId(stream)?.kind;
+        if (kind === undefined) {
+          differ(`event ${seq}: stream ${stream} is of no known kind`);
+          continue;
+        }
+        row = projector.row(kind, stream);
+      }
+      try {
+        const folded = projector.fold(row, new StoredEventBody(type, data) as unknown as LatchkeyEvent, at);
+        if (folded !== version) differ(`event ${seq}: ${stream} version ${version} where the fold is at ${folded}`);
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+        differ(`event ${seq}: ${stream} ${type} refused by the projector (${err.code})`);
+      }
     }
   }
   onProgress?.(events, total);
 
   // Every rebuilt row starts unmatched (`changed`, as the fold left it); a live row that equals it clears the mark.
-  const live = db.prepare('SELECT stream, kind, version, state FROM projections').raw().iterate() as IterableIterator<[string, string, number, string]>;
-  for (const [stream, kind, version, state] of live) {
+  const compare = (stream: string, kind: string, version: number, state: string): void => {
     const rebuilt = projector.rows.get(stream);
     if (rebuilt === undefined) {
       differ(`${stream}: in the live projections at version ${version} but not in the log`);
-      continue;
+      return;
     }
     rebuilt.changed = false;
     if (rebuilt.version !== version) differ(`${stream}: live at version ${version}, rebuilt at version ${rebuilt.version}`);
     else if (rebuilt.kind !== kind || JSON.stringify(rebuilt.state) !== state) differ(`${stream}: state differs at version ${version}`);
+  };
+  const livePage = db
+    .prepare(`SELECT rowid, stream, kind, version, state FROM projections WHERE rowid > ? AND ${inPartition('stream', partition)} ORDER BY rowid LIMIT ${pageRows}`)
+    .raw();
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    const live = livePage.all(after) as [number, string, string, number, string][];
+    if (live.length === 0) break;
+    after = live[live.length - 1]![0];
+    for (const [, stream, kind, version, state] of live) compare(stream, kind, version, state);
   }
   for (const [stream, row] of projector.rows) if (row.changed) differ(`${stream}: missing from the live projections (rebuilt at version ${row.version})`);
 
-  const liveNames = new Map(db.prepare('SELECT username, account_id FROM usernames').raw().all() as [string, string][]);
+  const liveNames = new Map(db.prepare(`SELECT username, account_id FROM usernames WHERE ${inPartition('account_id', partition)}`).raw().all() as [string, string][]);
   for (const [username, accountId] of liveNames) {
     if (projector.claimedUsernames.get(username) !== accountId) differ(`username ${JSON.stringify(username)} → ${accountId} only in the live table`);
   }
@@ -105,5 +165,5 @@ const replayInTransaction = (db: Database.Database, apply: boolean, onProgress?:
     const insertUsername = db.prepare('INSERT INTO main.usernames (username, account_id) VALUES (?, ?)');
     for (const [username, accountId] of projector.claimedUsernames) insertUsername.run(username, accountId);
   }
-  return { events, streams: projector.rows.size, equal: differenceCount === 0, differences, applied: apply };
+  return { events, streams: projector.rows.size, equal: differenceCount === 0, differences, applied: apply, differenceCount, claimedUsernames: projector.claimedUsernames };
 };

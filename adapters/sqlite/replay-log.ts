@@ -1,0 +1,46 @@
+import { availableParallelism } from 'node:os';
+import type { PartitionReplay } from '../../workers/log-checks.js';
+import { logShares } from './log-shares.js';
+import { type ReplayProgress, type ReplayResult, type StreamPartition, maxDifferences, replayProjections } from './replay-projections.js';
+import { runLogChecks } from './run-log-checks.js';
+
+export interface ReplayLogOptions {
+  readonly apply?: boolean;
+  /** Worker threads; by default one per core for a log of 100,000 rows or more, none below (and none to apply). */
+  readonly threads?: number;
+  readonly onProgress?: ReplayProgress;
+}
+
+/**
+ * `latchkey replay` on a log file. Streams fold independently, so the comparison runs as one partition of the
+ * streams per thread, each in one read transaction of its own (its events and the live rows it compares them with
+ * are of one moment). Usernames are the one thing shared between accounts: each partition compares the names of
+ * its own accounts, and a name two partitions claimed is reported here. `--apply` runs in this thread, holding the
+ * write lock from the rebuild to the swap.
+ */
+export const replayLog = async (path: string, options: ReplayLogOptions = {}): Promise<ReplayResult> => {
+  const { threads, last } = logShares(path, options.apply ? 1 : options.threads, availableParallelism());
+  if (threads === 1) return replayProjections(path, { apply: options.apply ?? false, onProgress: options.onProgress });
+  const partitions: StreamPartition[] = Array.from({ length: threads }, (_, index) => ({ index, count: threads }));
+  const parts = await runLogChecks<StreamPartition, PartitionReplay>('replayPartition', path, partitions, (done) => options.onProgress?.(done, last));
+
+  const differences: string[] = [];
+  let differenceCount = 0;
+  const differ = (text: string) => {
+    if (differenceCount++ < maxDifferences) differences.push(text);
+  };
+  const claimedUsernames = new Map<string, string>();
+  for (const part of parts) {
+    for (const text of part.differences.slice(0, Math.min(maxDifferences, part.differenceCount))) differ(text);
+    differenceCount += part.differenceCount - Math.min(maxDifferences, part.differenceCount);
+    for (const [username, accountId] of part.claimedUsernames) {
+      const owner = claimedUsernames.get(username);
+      if (owner === undefined) claimedUsernames.set(username, accountId);
+      else differ(`username ${JSON.stringify(username)} claimed by two accounts in the log: ${owner} and ${accountId}`);
+    }
+  }
+  if (differenceCount > maxDifferences) differences.push(`… and ${differenceCount - maxDifferences} more`);
+  const events = parts.reduce((n, p) => n + p.events, 0);
+  options.onProgress?.(events, last);
+  return { events, streams: parts.reduce((n, p) => n + p.streams, 0), equal: differenceCount === 0, differences, applied: false, differenceCount, claimedUsernames };
+};

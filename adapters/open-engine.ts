@@ -22,6 +22,11 @@ export interface Engine {
   readonly store: SqliteEventStore;
   readonly adminKey: string;
   readonly adminKeyCreated: boolean;
+  /**
+   * Once the pool is warm: hashing threads drop to the lowest priority; the event loop, the TOTP lane and the log's
+   * writer thread keep theirs (a login's answer waits for its commit, which must not queue behind argon2).
+   */
+  yieldToEventLoop(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,10 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       store,
       adminKey: keys.adminKey,
       adminKeyCreated: keys.adminKeyCreated,
+      yieldToEventLoop: async () => {
+        const writerThread = await writer.threadId();
+        return pool.yieldToEventLoop(writerThread === null ? [] : [writerThread]);
+      },
       close: async () => {
         await Promise.all([pool.close(), writer.close()]);
         store.close();

@@ -3,7 +3,6 @@
  * The argon2 binding runs its hash on libuv's process-wide thread pool even from here; what the worker gives
  * is admission control: one task per worker at a time, behind a bounded queue.
  */
-import { readlinkSync } from 'node:fs';
 import * as argon2 from 'argon2';
 import { verifySync } from 'otplib';
 
@@ -58,11 +57,4 @@ export const verifyTotp = (t: TotpTask): number | null => {
   return result.valid ? (result as { timeStep: number }).timeStep : null;
 };
 
-/** This worker's OS thread id (Linux), so the pool can leave its priority alone; null elsewhere. */
-export const threadId = (): number | null => {
-  try {
-    return Number(readlinkSync('/proc/thread-self').split('/').pop());
-  } catch {
-    return null;
-  }
-};
+export { threadId } from './thread-id.js';

@@ -13,6 +13,8 @@ export interface EventWriterData {
   readonly maxPages: number;
 }
 
+export { threadId } from './thread-id.js';
+
 const { path, busyTimeoutMs, maxPages } = workerData as EventWriterData;
 const store = openSqliteEventStore(path, { busyTimeoutMs, maxPages });
 

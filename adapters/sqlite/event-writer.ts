@@ -5,6 +5,8 @@ import type { AppendOutcome } from './sqlite-event-store.js';
 
 export interface EventWriter {
   append(request: AppendRequest): Promise<AppendOutcome>;
+  /** The writer's OS thread id (Linux; null elsewhere): it must keep its priority when hashing is lowered. */
+  threadId(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export const createEventWriter = (data: EventWriterData): EventWriter => {
   const pool = new Piscina({ filename, workerData: data, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 4096, idleTimeout: Number.POSITIVE_INFINITY });
   return {
     append: (request) => pool.run(request, { name: 'append' }) as Promise<AppendOutcome>,
+    threadId: () => pool.run(null, { name: 'threadId' }) as Promise<number | null>,
     close: () => pool.destroy(),
   };
 };

@@ -1,0 +1,39 @@
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { configFromEnv } from '../../adapters/config.js';
+import { openEngine } from '../../adapters/open-engine.js';
+
+// On 2 cores, two argon2 hashes keep both cores busy: whatever a login waits for besides its hash (the event loop,
+// the TOTP lane, the log's writer and its fsync) must keep its priority, and only hashing may drop to nice 19.
+const test = suite('thread priorities');
+
+/** nice of one thread of this process, from /proc/self/task/TID/stat (field 19). */
+const niceOf = (tid: number): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+const threads = (): number[] => readdirSync('/proc/self/task').map(Number);
+
+test('after the pool is warm, hashing threads run at nice 19 and the loop, TOTP lane and writer at 0', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-priority-'));
+  const engine = await openEngine(configFromEnv({ LATCHKEY_DATA_DIR: dataDir, LATCHKEY_ADMIN_KEY: 'priority-test-admin-key', LATCHKEY_ARGON2_MEMORY_KIB: '64', LATCHKEY_ARGON2_ITERATIONS: '1' }));
+  try {
+    assert.ok(threads().every((tid) => niceOf(tid) === 0), 'all at 0 before');
+    const lowered = await engine.yieldToEventLoop();
+    assert.ok(lowered >= 2, `${lowered} threads lowered`);
+    const nice = new Map(threads().map((tid) => [tid, niceOf(tid)]));
+    assert.is(nice.get(process.pid), 0, 'the event loop');
+    const kept = [...nice].filter(([, n]) => n === 0).map(([tid]) => tid);
+    // The main thread, the TOTP lane and the writer: exactly three keep their priority.
+    assert.is(kept.length, 3, `kept ${kept.join(', ')}`);
+    assert.is([...nice.values()].filter((n) => n === 19).length, lowered);
+    // The writer still appends at its priority: an append made now commits.
+    await engine.latchkey.registerUser({ username: 'priority', password: 'correct horse battery staple' }, { requestId: 'r', ip: '127.0.0.1', dialect: 'native', userAgent: 'test' });
+    assert.ok((await engine.store.accountIdByUsername('priority')) !== null);
+  } finally {
+    await engine.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test.run();

@@ -5,7 +5,7 @@ import type { Clock } from '../core/ports/clock.js';
 import type { Config } from './config.js';
 import { AesGcmSecretBox } from './crypto/aes-gcm-secret-box.js';
 import { type CryptoPool, createCryptoPool } from './crypto/crypto-pool.js';
-import { JoseTokenSigner } from './crypto/jose-token-signer.js';
+import { EddsaTokenSigner } from './crypto/eddsa-token-signer.js';
 import { loadOrCreateKeys } from './crypto/keys.js';
 import { NodeDigest } from './crypto/node-digest.js';
 import { nodeRandom } from './crypto/node-random.js';
@@ -50,7 +50,7 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       totp: new PoolTotpVerifier(pool),
       box: new AesGcmSecretBox(keys.sealKey),
       digest: new NodeDigest(keys.hmacKey),
-      signer: await JoseTokenSigner.create(keys.signingKey, 'latchkey'),
+      signer: await EddsaTokenSigner.create(keys.signingKey, 'latchkey'),
       issuer: config.issuer,
       throttle: new InMemoryThrottle(config.policy.throttle),
     });

@@ -1,12 +1,12 @@
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, pbkdf2, sign } from 'node:crypto';
 import { SignJWT, base64url, createLocalJWKSet, jwtVerify } from 'jose';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { JoseTokenSigner } from '../../../adapters/crypto/jose-token-signer.js';
+import { EddsaTokenSigner } from '../../../adapters/crypto/eddsa-token-signer.js';
 import type { AccessClaims } from '../../../core/ports/token-signer.js';
 
 /** RFC 8725 / SECURITY.md attack 12: only our EdDSA tokens, with our kid, typ and an unexpired exp, verify. */
-const t = suite<{ signer: JoseTokenSigner; kid: string }>('JoseTokenSigner');
+const t = suite<{ signer: EddsaTokenSigner; kid: string }>('EddsaTokenSigner');
 const { privateKey } = generateKeyPairSync('ed25519');
 const publicKey = createPublicKey(privateKey);
 const issuer = 'Latchkey-test';
@@ -16,7 +16,7 @@ const iat = Math.floor(now / 1000);
 const claims: AccessClaims = { sub: 'acc-1', sid: 'ses-1', jti: 'jti-1', aal: 'aal2', iat, exp: iat + 900 };
 
 t.before(async (ctx) => {
-  ctx.signer = await JoseTokenSigner.create(privateKey, issuer);
+  ctx.signer = await EddsaTokenSigner.create(privateKey, issuer);
   ctx.kid = (ctx.signer.jwks().keys[0] as { kid: string }).kid;
 });
 
@@ -34,6 +34,12 @@ const forge = (
   if (opts.exp !== null) jwt = jwt.setExpirationTime(opts.exp ?? claims.exp);
   return jwt.sign(opts.key ?? privateKey);
 };
+/** A token made by hand with our key: for headers and claims jose would not write. */
+const handMade = (header: Record<string, unknown>, payload: Record<string, unknown>): string => {
+  const input = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}`;
+  return `${input}.${sign(null, Buffer.from(input), privateKey).toString('base64url')}`;
+};
+const ourClaims = { sid: claims.sid, aal: claims.aal, iss: issuer, sub: claims.sub, jti: claims.jti, iat: claims.iat, exp: claims.exp };
 const part = (token: string, i: number): string => token.split('.')[i]!;
 const withPart = (token: string, i: number, value: string): string => token.split('.').map((p, j) => (j === i ? value : p)).join('.');
 const flipBit = (segment: string, byte: number, bit = 0): string => {
@@ -126,6 +132,45 @@ t('a wrong issuer, or a missing sid, or an aal we do not issue is rejected', asy
   assert.is(await signer.verify(otherIssuer, now), null);
   assert.is(await signer.verify(await forge(kid, { payload: { sid: undefined } }), now), null);
   assert.is(await signer.verify(await forge(kid, { payload: { aal: 'aal3' } }), now), null);
+});
+
+t('a crit header is rejected: it names extensions the verifier would have to understand (RFC 7515 §4.1.11)', async ({ signer, kid }) => {
+  assert.equal(await signer.verify(handMade({ alg: 'EdDSA', typ: 'at+jwt', kid }, ourClaims), now), claims, 'the hand-made baseline verifies');
+  assert.is(await signer.verify(handMade({ alg: 'EdDSA', typ: 'at+jwt', kid, crit: ['urn:x'], 'urn:x': 1 }, ourClaims), now), null);
+});
+
+t('nbf is honoured when present: a token not yet valid is rejected, one already valid accepted', async ({ signer, kid }) => {
+  assert.is(await signer.verify(await forge(kid, { payload: { nbf: iat + 60 } }), now), null);
+  assert.equal(await signer.verify(await forge(kid, { payload: { nbf: iat - 60 } }), now), claims);
+  assert.is(await signer.verify(await forge(kid, { payload: { nbf: 'soon' } }), now), null);
+});
+
+t('exp, iat must be numbers; sub, jti strings', async ({ signer, kid }) => {
+  for (const change of [{ exp: String(claims.exp) }, { exp: undefined }, { iat: 'now' }, { iat: undefined }, { sub: 1 }, { jti: null }, { iss: undefined }]) {
+    assert.is(await signer.verify(handMade({ alg: 'EdDSA', typ: 'at+jwt', kid }, { ...ourClaims, ...change }), now), null, JSON.stringify(change));
+  }
+});
+
+t('the signature has one spelling: a non-canonical base64url of the same 64 bytes is rejected', async ({ signer }) => {
+  const token = await signer.sign(claims);
+  const sig = part(token, 2);
+  // 86 characters carry 516 bits for 512: the last character's low 4 bits are padding; set one of them.
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = alphabet.indexOf(sig.at(-1)!);
+  const respelled = sig.slice(0, -1) + alphabet[last ^ 1]!;
+  assert.equal(Buffer.from(respelled, 'base64url'), Buffer.from(sig, 'base64url'), 'the same bytes');
+  assert.is(await signer.verify(withPart(token, 2, respelled), now), null);
+  assert.equal(await signer.verify(token, now), claims);
+});
+
+t('signing and checking run in this thread: they finish while every libuv pool thread is taken', async ({ signer }) => {
+  // argon2 and WebCrypto share libuv's pool; a token must not wait for it. Four long PBKDF2 jobs fill the default
+  // pool of four: tokens signed and checked meanwhile are done before any of them ends.
+  let poolJobsDone = 0;
+  const jobs = Array.from({ length: Number(process.env.UV_THREADPOOL_SIZE ?? 4) }, () => new Promise<void>((r) => pbkdf2('p', 's', 400_000, 32, 'sha256', () => r(void poolJobsDone++))));
+  for (let i = 0; i < 20; i++) assert.equal(await signer.verify(await signer.sign({ ...claims, jti: `j${i}` }), now), { ...claims, jti: `j${i}` });
+  assert.is(poolJobsDone, 0);
+  await Promise.all(jobs);
 });
 
 t('garbage is rejected without a throw', async ({ signer }) => {

@@ -1,7 +1,7 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { threadsOption } from '../../../adapters/cli/threads-option.js';
@@ -10,6 +10,7 @@ import { replayProjections } from '../../../adapters/sqlite/replay-projections.j
 import { openSqliteEventStore } from '../../../adapters/sqlite/sqlite-event-store.js';
 import { verifyChain } from '../../../adapters/sqlite/verify-chain.js';
 import { verifyLog } from '../../../adapters/sqlite/verify-log.js';
+import { tamperedCopy as tamperedCopyOf } from '../../helpers/tampered-copy.js';
 import { randomHistory } from '../event-store-contract.js';
 
 // `latchkey replay` and `latchkey verify` split a log over worker threads: each split must find exactly what one
@@ -31,15 +32,7 @@ test.after(() => {
 });
 
 let copies = 0;
-const tamperedCopy = (edit: (db: Database.Database) => void): string => {
-  const copy = join(dir, `tampered-${copies++}.db`);
-  copyFileSync(path, copy);
-  const db = new Database(copy);
-  for (const name of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]) db.exec(`DROP TRIGGER "${name}"`);
-  edit(db);
-  db.close();
-  return copy;
-};
+const tamperedCopy = (edit: (db: Database.Database) => void): string => tamperedCopyOf(path, join(dir, `tampered-${copies++}.db`), edit);
 
 test('verify: three threads agree with one on an untouched log, and report progress over all shares', async () => {
   assert.ok(count > 300, `${count} events`);

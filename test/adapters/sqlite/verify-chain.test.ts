@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openSqliteEventStore } from '../../../adapters/sqlite/sqlite-event-store.js';
 import { verifyChain } from '../../../adapters/sqlite/verify-chain.js';
+import { tamperedCopy as tamperedCopyOf } from '../../helpers/tampered-copy.js';
 import { randomHistory } from '../event-store-contract.js';
 
 const test = suite('verifyChain');
@@ -24,16 +25,7 @@ test.after.each(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A copy of the log edited behind the store's back: triggers dropped, then `edit` run on a plain connection. */
-const tamperedCopy = (edit: (db: Database.Database) => void): string => {
-  const copy = join(dir, 'tampered.db');
-  copyFileSync(path, copy);
-  const db = new Database(copy);
-  for (const name of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]) db.exec(`DROP TRIGGER "${name}"`);
-  edit(db);
-  db.close();
-  return copy;
-};
+const tamperedCopy = (edit: (db: Database.Database) => void): string => tamperedCopyOf(path, join(dir, 'tampered.db'), edit);
 
 test('an untouched log verifies, by path and by connection, and reports progress', () => {
   assert.ok(count > 60);

@@ -14,6 +14,8 @@ import { authenticate, deriveToken, logout, refresh } from './sessions.js';
 export const createLatchkey = (deps: Deps) => ({
   deps,
   login: (input: LoginInput, meta: EventMeta) => login(deps, input, meta),
+  /** True while a password step would be shed (the argon2 queue is full): adapters refuse it before reading it. */
+  saturated: () => deps.hasher.saturated(),
   continueLogin: (input: ContinueInput, meta: EventMeta) => continueLogin(deps, input, meta),
   pendingChallenge: (token: unknown) => pendingChallenge(deps, token),
   startChallengeTotpEnrolment: (token: unknown) => startChallengeTotpEnrolment(deps, token),

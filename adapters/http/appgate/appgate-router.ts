@@ -10,6 +10,7 @@ import { optionalJsonBody } from './optional-json-body.js';
 import { otp } from './otp.js';
 import { otpInitialize } from './otp-initialize.js';
 import { peerVersion } from './peer-version.js';
+import { shedWhenSaturated } from '../shed-when-saturated.js';
 import { renderAppgateFailure } from './render-appgate-failure.js';
 
 /** Appgate SDP's admin login (API.md, seeds/001): one route a line, all of it over the one engine. */
@@ -20,7 +21,7 @@ export const appgateRouter = (app: AppContext): Router => {
   const errors = catchFailures(app, renderAppgateFailure);
   const json = parseBody('json');
 
-  router.post('/admin/authentication', accept, errors, json, authentication(app, settings));
+  router.post('/admin/authentication', accept, errors, shedWhenSaturated(app), json, authentication(app, settings));
   router.get('/admin/authorization', accept, errors, authorization(app, settings));
   router.post('/admin/authentication/otp/initialize', accept, errors, optionalJsonBody(), otpInitialize(app));
   router.post('/admin/authentication/otp', accept, errors, json, otp(app, settings));

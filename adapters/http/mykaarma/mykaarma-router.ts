@@ -4,10 +4,11 @@ import { catchFailures } from '../catch-failures.js';
 import { parseBody } from '../parse-body.js';
 import { renderMykaarmaFailure } from './render-mykaarma-failure.js';
 import { validatePassword } from './validate-password.js';
+import { shedWhenSaturated } from '../shed-when-saturated.js';
 
 /** myKaarma Manage validate-password-with-MFA (API.md, seeds/003). */
 export const mykaarmaRouter = (app: AppContext): Router => {
   const router = new Router();
-  router.post('/manage/v2/user/:userName/validatepasswordonly', catchFailures(app, renderMykaarmaFailure), parseBody('json'), validatePassword(app));
+  router.post('/manage/v2/user/:userName/validatepasswordonly', catchFailures(app, renderMykaarmaFailure), shedWhenSaturated(app), parseBody('json'), validatePassword(app));
   return router;
 };

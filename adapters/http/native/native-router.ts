@@ -8,6 +8,7 @@ import { login } from './login.js';
 import { loginMfa } from './login-mfa.js';
 import { renderNativeFailure } from './render-native-failure.js';
 import { requireAdmin } from './require-admin.js';
+import { shedWhenSaturated } from '../shed-when-saturated.js';
 import { jwks, logout, refreshToken, session } from './sessions.js';
 
 /** The native API of API.md, one route a line. */
@@ -16,8 +17,9 @@ export const nativeRouter = (app: AppContext): Router => {
   const errors = catchFailures(app, renderNativeFailure);
   const json = parseBody('json');
   const isAdmin = requireAdmin(app);
+  const shed = shedWhenSaturated(app);
 
-  router.post('/v1/login', errors, json, login(app));
+  router.post('/v1/login', errors, shed, json, login(app));
   router.post('/v1/login/mfa', errors, json, loginMfa(app));
   router.post('/v1/token/refresh', errors, refreshToken(app));
   router.post('/v1/logout', errors, logout(app));

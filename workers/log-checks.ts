@@ -12,13 +12,9 @@ export interface LogCheckTask<Share> {
   readonly port: MessagePort;
 }
 
-/** A replay result as it crosses the thread boundary (a Map does too, but an array of pairs is cheaper to clone). */
-export type PartitionReplay = Omit<ReplayResult, 'claimedUsernames'> & { readonly claimedUsernames: readonly [string, string][] };
-
-export const replayPartition = ({ path, share, port }: LogCheckTask<StreamPartition>): PartitionReplay => {
+export const replayPartition = ({ path, share, port }: LogCheckTask<StreamPartition>): ReplayResult => {
   try {
-    const result = replayProjections(path, { partition: share, onProgress: (done) => port.postMessage(done) });
-    return { ...result, claimedUsernames: [...result.claimedUsernames] };
+    return replayProjections(path, { partition: share, onProgress: (done) => port.postMessage(done) });
   } finally {
     port.close();
   }

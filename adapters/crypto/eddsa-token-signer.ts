@@ -1,7 +1,6 @@
 import { type KeyObject, createPublicKey, sign as signBytes, verify as verifyBytes } from 'node:crypto';
 import { type JWK, calculateJwkThumbprint, exportJWK } from 'jose';
-import type { AccessClaims } from '../../core/ports/token-signer.js';
-import type { TokenSigner } from '../../core/ports/token-signer.js';
+import type { AccessClaims, TokenSigner } from '../../core/ports/token-signer.js';
 
 const typ = 'at+jwt';
 const maxTokenLength = 4096;

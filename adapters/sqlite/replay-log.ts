@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import type { PartitionReplay } from '../../workers/log-checks.js';
 import { logShares } from './log-shares.js';
 import { type ReplayProgress, type ReplayResult, type StreamPartition, maxDifferences, replayProjections } from './replay-projections.js';
 import { runLogChecks } from './run-log-checks.js';
@@ -22,7 +21,7 @@ export const replayLog = async (path: string, options: ReplayLogOptions = {}): P
   const { threads, last } = logShares(path, options.apply ? 1 : options.threads, availableParallelism());
   if (threads === 1) return replayProjections(path, { apply: options.apply ?? false, onProgress: options.onProgress });
   const partitions: StreamPartition[] = Array.from({ length: threads }, (_, index) => ({ index, count: threads }));
-  const parts = await runLogChecks<StreamPartition, PartitionReplay>('replayPartition', path, partitions, (done) => options.onProgress?.(done, last));
+  const parts = await runLogChecks<StreamPartition, ReplayResult>('replayPartition', path, partitions, (done) => options.onProgress?.(done, last));
 
   const differences: string[] = [];
   let differenceCount = 0;
@@ -31,8 +30,10 @@ export const replayLog = async (path: string, options: ReplayLogOptions = {}): P
   };
   const claimedUsernames = new Map<string, string>();
   for (const part of parts) {
-    for (const text of part.differences.slice(0, Math.min(maxDifferences, part.differenceCount))) differ(text);
-    differenceCount += part.differenceCount - Math.min(maxDifferences, part.differenceCount);
+    // A part's `differences` ends with its own "… and N more" line when it had more than it lists: keep its real ones.
+    const listed = Math.min(maxDifferences, part.differenceCount);
+    for (const text of part.differences.slice(0, listed)) differ(text);
+    differenceCount += part.differenceCount - listed;
     for (const [username, accountId] of part.claimedUsernames) {
       const owner = claimedUsernames.get(username);
       if (owner === undefined) claimedUsernames.set(username, accountId);

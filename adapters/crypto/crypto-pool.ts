@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { DomainError } from '../../core/errors.js';
+import { workerExecArgv } from '../worker-exec-argv.js';
 import { lowerHashingPriority } from './lower-hashing-priority.js';
 import type { HashTask, TotpTask, VerifyTask } from '../../workers/crypto-tasks.js';
 
@@ -51,8 +52,8 @@ const shed = (err: unknown): never => {
 export const createCryptoPool = (options: CryptoPoolOptions = {}): CryptoPool => {
   const threads = options.threads ?? availableParallelism();
   const maxQueue = options.maxQueue ?? defaultMaxQueue(threads);
-  const argon2 = new Piscina({ filename, minThreads: threads, maxThreads: threads, maxQueue, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits });
-  const totp = new Piscina({ filename, minThreads: 1, maxThreads: 1, maxQueue: 10_000, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits });
+  const argon2 = new Piscina({ filename, execArgv: [...workerExecArgv], minThreads: threads, maxThreads: threads, maxQueue, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits });
+  const totp = new Piscina({ filename, execArgv: [...workerExecArgv], minThreads: 1, maxThreads: 1, maxQueue: 10_000, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits });
   return {
     hash: (task) => argon2.run(task, { name: 'hash' }).catch(shed) as Promise<string>,
     verify: (task) => argon2.run(task, { name: 'verify' }).catch(shed) as Promise<boolean>,

@@ -1,5 +1,6 @@
 import { Piscina } from 'piscina';
 import type { AppendRequest } from '../../core/ports/event-store.js';
+import { workerExecArgv } from '../worker-exec-argv.js';
 import type { EventWriterData } from '../../workers/event-writer.js';
 import type { AppendOutcome } from './sqlite-event-store.js';
 
@@ -18,7 +19,7 @@ const filename = new URL('../../workers/event-writer.js', import.meta.url).href;
  * in flight at once (the worker batches them); the server's request concurrency is what bounds them.
  */
 export const createEventWriter = (data: EventWriterData): EventWriter => {
-  const pool = new Piscina({ filename, workerData: data, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 4096, idleTimeout: Number.POSITIVE_INFINITY });
+  const pool = new Piscina({ filename, execArgv: [...workerExecArgv], workerData: data, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 4096, idleTimeout: Number.POSITIVE_INFINITY });
   return {
     append: (request) => pool.run(request, { name: 'append' }) as Promise<AppendOutcome>,
     threadId: () => pool.run(null, { name: 'threadId' }) as Promise<number | null>,

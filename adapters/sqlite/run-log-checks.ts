@@ -1,5 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { workerExecArgv } from '../worker-exec-argv.js';
 
 const filename = new URL('../../workers/log-checks.js', import.meta.url).href;
 
@@ -13,7 +14,7 @@ export const runLogChecks = async <Share, Result>(
   shares: readonly Share[],
   onProgress?: (done: number) => void,
 ): Promise<Result[]> => {
-  const pool = new Piscina({ filename, minThreads: shares.length, maxThreads: shares.length, idleTimeout: 0 });
+  const pool = new Piscina({ filename, execArgv: [...workerExecArgv], minThreads: shares.length, maxThreads: shares.length, idleTimeout: 0 });
   const done = shares.map(() => 0);
   try {
     return await Promise.all(

@@ -1,9 +1,10 @@
-import { generateSync } from 'otplib';
 import type { BenchClient } from './http-client.js';
+import { base32Bytes, totpCode } from './totp-code.js';
 
 export interface BenchUser {
   readonly username: string;
-  readonly secret: string;
+  /** The seed's bytes, decoded once. */
+  readonly key: Buffer;
   /** Highest TOTP step this user has spent (the server refuses it and anything earlier). */
   lastStep: number;
 }
@@ -20,7 +21,7 @@ export const nextCode = (u: BenchUser): string | null => {
   const s = Math.max(step(now), u.lastStep + 1);
   if (s > step(now) + 1) return null;
   u.lastStep = s;
-  return generateSync({ secret: u.secret, epoch: s * 30 });
+  return totpCode(u.key, s);
 };
 
 /**
@@ -34,7 +35,7 @@ export const createBenchUsers = async (client: BenchClient, adminKey: string, ph
     const created = await client.call('POST', '/v1/admin/users', { username, password_hash: phc }, adminKey);
     if (created.status !== 201) throw new Error(`create user: ${created.status}`);
     const enrol = await client.call('POST', `/v1/admin/users/${username}/totp`, undefined, adminKey);
-    const user: BenchUser = { username, secret: enrol.body.secret, lastStep: 0 };
+    const user: BenchUser = { username, key: base32Bytes(enrol.body.secret), lastStep: 0 };
     const code = nextCode(user)!;
     const confirm = await client.call('POST', `/v1/admin/users/${username}/totp/confirm`, { otp: code }, adminKey);
     if (confirm.status !== 204) throw new Error(`confirm: ${confirm.status}`);
@@ -59,7 +60,7 @@ export class UserRing {
 
   /** Gives back the code of a login that never reached its second step, so a shed attempt costs no TOTP step. */
   release(user: BenchUser, code: string): void {
-    if (generateSync({ secret: user.secret, epoch: user.lastStep * 30 }) === code) user.lastStep -= 1;
+    if (totpCode(user.key, user.lastStep) === code) user.lastStep -= 1;
   }
 
   next(): { user: BenchUser; code: string } {

@@ -14,14 +14,26 @@ export type ErrorCode =
   | 'throttled'
   | 'unavailable';
 
+/**
+ * An answer the engine gives (wrong password, busy, throttled), not a bug: it carries no stack trace. Under a burst
+ * most answers are DomainErrors thrown from deep in koa's async middleware chain, and capturing that chain for
+ * each one showed up in the server's profile; nothing ever reads it.
+ */
 export class DomainError extends Error {
   override readonly name = 'DomainError';
-  constructor(
-    readonly code: ErrorCode,
-    message: string = code,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
+  readonly code: ErrorCode;
+  readonly retryAfterSeconds?: number;
+
+  constructor(code: ErrorCode, message: string = code, retryAfterSeconds?: number) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

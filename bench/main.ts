@@ -27,6 +27,20 @@ const concurrencies = [4, 16, 64];
 const cli = new URL('../adapters/cli/main.js', import.meta.url).pathname;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
+/**
+ * CPU per complete login, from /proc (10 ms ticks, so read over whole runs): the server's event loop, the rest of
+ * the server (argon2 and the other threads), and this process — the load generator shares the 2 cores.
+ */
+interface CpuPerLogin {
+  readonly serverLoop: number;
+  readonly serverOther: number;
+  readonly client: number;
+}
+const perLogin = (before: { server: { main: number; all: number } }, after: { main: number; all: number }, client: NodeJS.CpuUsage, logins: number): CpuPerLogin => {
+  const loop = after.main - before.server.main;
+  return { serverLoop: loop / logins, serverOther: (after.all - before.server.all - loop) / logins, client: (client.user + client.system) / 1000 / logins };
+};
+
 const main = async () => {
   const work = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
   const results: Record<string, unknown> = { machine: machine(), runs, phaseSeconds, at: new Date().toISOString() };
@@ -57,15 +71,17 @@ const main = async () => {
     let bestRatio = 0;
     for (const c of concurrencies) {
       const client = new BenchClient(server.url, c);
-      const perRun: (LoadResult & { loopDelayP99Ms: number; eventsPerSecond: number; rawPerSecond: number; ratioToRaw: number })[] = [];
+      const perRun: (LoadResult & { loopDelayP99Ms: number; eventsPerSecond: number; rawPerSecond: number; ratioToRaw: number; cpuMsPerLogin: CpuPerLogin })[] = [];
       for (let i = 0; i < runs; i++) {
         const rawPerSecond = await rawArgon2Limit(hasher, phc, benchPassword, availableParallelism() * 2, 3);
         await server.metric('latchkey_argon2_queue'); // resets the windowed event-loop gauges
         const seqBefore = await server.metric('latchkey_events_last_seq');
+        const cpuBefore = { server: server.cpuMs(), client: process.cpuUsage() };
         const r = await loginLoad(client, ring, c, phaseSeconds);
+        const cpuMsPerLogin = perLogin(cpuBefore, server.cpuMs(), process.cpuUsage(cpuBefore.client), r.logins);
         const loopDelayP99Ms = (await server.metric('nodejs_eventloop_delay_p99_seconds')) * 1000;
         const eventsPerSecond = ((await server.metric('latchkey_events_last_seq')) - seqBefore) / phaseSeconds;
-        perRun.push({ ...r, loopDelayP99Ms, eventsPerSecond, rawPerSecond, ratioToRaw: r.loginsPerSecond / rawPerSecond });
+        perRun.push({ ...r, loopDelayP99Ms, eventsPerSecond, rawPerSecond, ratioToRaw: r.loginsPerSecond / rawPerSecond, cpuMsPerLogin });
       }
       client.close();
       const summary = {
@@ -77,6 +93,11 @@ const main = async () => {
         otpStepMs: { p50: median(perRun.map((r) => r.otpStepMs.p50)), p95: median(perRun.map((r) => r.otpStepMs.p95)), p99: median(perRun.map((r) => r.otpStepMs.p99)) },
         loopDelayP99Ms: median(perRun.map((r) => r.loopDelayP99Ms)),
         eventsPerSecond: median(perRun.map((r) => r.eventsPerSecond)),
+        cpuMsPerLogin: {
+          serverLoop: median(perRun.map((r) => r.cpuMsPerLogin.serverLoop)),
+          serverOther: median(perRun.map((r) => r.cpuMsPerLogin.serverOther)),
+          client: median(perRun.map((r) => r.cpuMsPerLogin.client)),
+        },
         runs: perRun,
       };
       best = Math.max(best, summary.loginsPerSecond);
@@ -147,11 +168,11 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
     `machine: ${r.machine.cores} cores, ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.runs} runs`,
     `raw argon2id limit: ${round(raw, 1)} verifies/s`,
     '',
-    '| concurrency | logins/s | ÷ raw | pw p50/p95/p99 ms | otp p50/p95/p99 ms | loop p99 ms | events/s |',
-    '|---|---|---|---|---|---|---|',
+    '| concurrency | logins/s | ÷ raw | pw p50/p95/p99 ms | otp p50/p95/p99 ms | loop p99 ms | events/s | CPU ms/login: loop / rest of server / client |',
+    '|---|---|---|---|---|---|---|---|',
     ...Object.entries(load).map(
       ([k, v]) =>
-        `| ${k.slice(1)} | ${round(v.loginsPerSecond, 1)} | ${round(v.ratioToRaw, 3)} | ${round(v.passwordStepMs.p50, 1)}/${round(v.passwordStepMs.p95, 1)}/${round(v.passwordStepMs.p99, 1)} | ${round(v.otpStepMs.p50, 1)}/${round(v.otpStepMs.p95, 1)}/${round(v.otpStepMs.p99, 1)} | ${round(v.loopDelayP99Ms, 1)} | ${Math.round(v.eventsPerSecond)} |`,
+        `| ${k.slice(1)} | ${round(v.loginsPerSecond, 1)} | ${round(v.ratioToRaw, 3)} | ${round(v.passwordStepMs.p50, 1)}/${round(v.passwordStepMs.p95, 1)}/${round(v.passwordStepMs.p99, 1)} | ${round(v.otpStepMs.p50, 1)}/${round(v.otpStepMs.p95, 1)}/${round(v.otpStepMs.p99, 1)} | ${round(v.loopDelayP99Ms, 1)} | ${Math.round(v.eventsPerSecond)} | ${round(v.cpuMsPerLogin.serverLoop, 2)} / ${round(v.cpuMsPerLogin.serverOther, 1)} / ${round(v.cpuMsPerLogin.client, 2)} |`,
     ),
     '',
     `10× burst (${Math.round(burst.runs[0].offeredPerSecond)} req/s offered): shed ${burst.runs.map((b: any) => `${b.shed}/${b.requests}`).join(', ')}; shed p99 ${round(burst.shedP99Ms)} ms; OTP step p99 ${round(burst.otpStepP99Ms)} ms; GET /v1/session p99 ${round(burst.sessionP99Ms)} ms`,

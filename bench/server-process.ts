@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 export interface ServerProcess {
   readonly url: string;
@@ -7,6 +7,8 @@ export interface ServerProcess {
   /** Peak resident set size of the server so far (VmHWM), in MiB. */
   peakRssMiB(): number;
   rssMiB(): number;
+  /** CPU time the server has used so far, in ms: its main thread (the event loop) and all its threads. */
+  cpuMs(): { main: number; all: number };
   metric(name: string): Promise<number>;
   stop(): Promise<void>;
 }
@@ -14,6 +16,16 @@ export interface ServerProcess {
 const statusField = (pid: number, field: string): number => {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
+};
+
+/** utime + stime of one thread, in ms (fields 14 and 15 of /proc/PID/task/TID/stat, in clock ticks of 10 ms). */
+const threadCpuMs = (pid: number, tid: string): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0; // a thread that ended between the listing and the read
+  }
 };
 
 /** The real server, as a child process on an ephemeral port of 127.0.0.1 with its own data dir. */
@@ -41,6 +53,7 @@ export const startServerProcess = async (cli: string, dataDir: string, adminKey:
     child,
     peakRssMiB: () => statusField(pid, 'VmHWM'),
     rssMiB: () => statusField(pid, 'VmRSS'),
+    cpuMs: () => ({ main: threadCpuMs(pid, String(pid)), all: readdirSync(`/proc/${pid}/task`).reduce((n, tid) => n + threadCpuMs(pid, tid), 0) }),
     metric: async (name) => {
       const text = await (await fetch(`${url}/metrics`)).text();
       const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text);

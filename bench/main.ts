@@ -13,7 +13,7 @@ import { machine } from './machine.js';
 import { overloadBurst } from './overload-burst.js';
 import { rawArgon2Limit } from './raw-argon2-limit.js';
 import { bareScanRate, cliRate } from './replay-bench.js';
-import { startServerProcess } from './server-process.js';
+import { type ServerProcess, startServerProcess } from './server-process.js';
 import { median, round } from './stats.js';
 
 /**
@@ -36,9 +36,10 @@ interface CpuPerLogin {
   readonly serverOther: number;
   readonly client: number;
 }
-const perLogin = (before: { server: { main: number; all: number } }, after: { main: number; all: number }, client: NodeJS.CpuUsage, logins: number): CpuPerLogin => {
-  const loop = after.main - before.server.main;
-  return { serverLoop: loop / logins, serverOther: (after.all - before.server.all - loop) / logins, client: (client.user + client.system) / 1000 / logins };
+type ServerCpu = ReturnType<ServerProcess['cpuMs']>;
+const perLogin = (before: ServerCpu, after: ServerCpu, client: NodeJS.CpuUsage, logins: number): CpuPerLogin => {
+  const loop = after.main - before.main;
+  return { serverLoop: loop / logins, serverOther: (after.all - before.all - loop) / logins, client: (client.user + client.system) / 1000 / logins };
 };
 
 const main = async () => {
@@ -50,7 +51,8 @@ const main = async () => {
     const hasher = await PoolPasswordHasher.create(pool, defaultPolicy.argon2);
     const phc = await hasher.hash(benchPassword);
     const rawRuns: number[] = [];
-    for (let i = 0; i < runs; i++) rawRuns.push(await rawArgon2Limit(hasher, phc, benchPassword, availableParallelism() * 2, 4));
+    const rawLimit = (seconds: number) => rawArgon2Limit(hasher, phc, benchPassword, availableParallelism() * 2, seconds);
+    for (let i = 0; i < runs; i++) rawRuns.push(await rawLimit(4));
     const raw = median(rawRuns);
     log(`raw argon2id limit: ${round(raw, 1)} verifies/s (runs ${rawRuns.map((r) => round(r, 1)).join(', ')})`);
     results.rawArgon2PerSecond = { median: raw, runs: rawRuns };
@@ -75,15 +77,16 @@ const main = async () => {
       const client = new BenchClient(server.url, c);
       const perRun: (LoadResult & { loopDelayP99Ms: number; eventsPerSecond: number; rawPerSecond: number; rawBracket: [number, number]; ratioToRaw: number; cpuMsPerLogin: CpuPerLogin })[] = [];
       for (let i = 0; i < runs; i++) {
-        const rawBefore = await rawArgon2Limit(hasher, phc, benchPassword, availableParallelism() * 2, 3);
+        const rawBefore = await rawLimit(3);
         await server.metric('latchkey_argon2_queue'); // resets the windowed event-loop gauges
         const seqBefore = await server.metric('latchkey_events_last_seq');
-        const cpuBefore = { server: server.cpuMs(), client: process.cpuUsage() };
+        const serverCpu = server.cpuMs();
+        const clientCpu = process.cpuUsage();
         const r = await loginLoad(client, ring, c, phaseSeconds);
-        const cpuMsPerLogin = perLogin(cpuBefore, server.cpuMs(), process.cpuUsage(cpuBefore.client), r.logins);
+        const cpuMsPerLogin = perLogin(serverCpu, server.cpuMs(), process.cpuUsage(clientCpu), r.logins);
         const loopDelayP99Ms = (await server.metric('nodejs_eventloop_delay_p99_seconds')) * 1000;
         const eventsPerSecond = ((await server.metric('latchkey_events_last_seq')) - seqBefore) / phaseSeconds;
-        const rawAfter = await rawArgon2Limit(hasher, phc, benchPassword, availableParallelism() * 2, 3);
+        const rawAfter = await rawLimit(3);
         const rawPerSecond = (rawBefore + rawAfter) / 2;
         perRun.push({ ...r, loopDelayP99Ms, eventsPerSecond, rawPerSecond, rawBracket: [rawBefore, rawAfter], ratioToRaw: r.loginsPerSecond / rawPerSecond, cpuMsPerLogin });
       }

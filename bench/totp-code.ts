@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-
-const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+import { base32Alphabet } from '../core/base32.js';
 
 /** RFC 4648 base32 (padding and case ignored) to bytes: the seed as the enrolment answer gives it. */
 export const base32Bytes = (text: string): Buffer => {
@@ -8,7 +7,7 @@ export const base32Bytes = (text: string): Buffer => {
   let buffer = 0;
   let bits = 0;
   for (const ch of text.toUpperCase().replace(/=+$/, '')) {
-    const v = alphabet.indexOf(ch);
+    const v = base32Alphabet.indexOf(ch);
     if (v < 0) throw new Error('not base32');
     buffer = ((buffer << 5) | v) & 0xffff;
     bits += 5;

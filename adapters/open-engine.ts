@@ -12,6 +12,7 @@ import { nodeRandom } from './crypto/node-random.js';
 import { PoolPasswordHasher } from './crypto/pool-password-hasher.js';
 import { PoolTotpVerifier } from './crypto/pool-totp-verifier.js';
 import { systemClock } from './crypto/system-clock.js';
+import { createEventWriter } from './sqlite/event-writer.js';
 import { type SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { InMemoryThrottle } from './throttle/in-memory-throttle.js';
 
@@ -21,7 +22,10 @@ export interface Engine {
   readonly store: SqliteEventStore;
   readonly adminKey: string;
   readonly adminKeyCreated: boolean;
-  /** Once the pool is warm: hashing threads drop to the lowest priority; the event loop and the TOTP lane keep theirs. */
+  /**
+   * Once the pool is warm: hashing threads drop to the lowest priority; the event loop, the TOTP lane and the log's
+   * writer thread keep theirs (a login's answer waits for its commit, which must not queue behind argon2).
+   */
   yieldToEventLoop(): Promise<number>;
   close(): Promise<void>;
 }
@@ -32,8 +36,9 @@ export const databasePath = (config: Config): string => join(config.dataDir, 'la
 export const openEngine = async (config: Config, clock: Clock = systemClock): Promise<Engine> => {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const keys = await loadOrCreateKeys(config.dataDir, { LATCHKEY_SECRET_KEY: config.secretKey, LATCHKEY_ADMIN_KEY: config.adminKey });
-  // One connection, on the event loop: it serves the reads, and the appends of each turn share one durable commit.
-  const store = openSqliteEventStore(databasePath(config), { busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxDatabasePages, groupCommit: true });
+  // This connection migrates and serves reads; the writer thread's own connection makes every append (event-writer.ts).
+  const writer = createEventWriter({ path: databasePath(config), busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxDatabasePages });
+  const store = openSqliteEventStore(databasePath(config), { busyTimeoutMs: config.busyTimeoutMs, appender: writer.append });
   const pool = createCryptoPool(config.argon2MaxQueue > 0 ? { maxQueue: config.argon2MaxQueue } : {});
   try {
     const latchkey = createLatchkey({
@@ -55,14 +60,17 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       store,
       adminKey: keys.adminKey,
       adminKeyCreated: keys.adminKeyCreated,
-      yieldToEventLoop: () => pool.yieldToEventLoop(),
+      yieldToEventLoop: async () => {
+        const writerThread = await writer.threadId();
+        return pool.yieldToEventLoop(writerThread === null ? [] : [writerThread]);
+      },
       close: async () => {
-        await pool.close();
+        await Promise.all([pool.close(), writer.close()]);
         store.close();
       },
     };
   } catch (err) {
-    await pool.close();
+    await Promise.all([pool.close(), writer.close()]);
     store.close();
     throw err;
   }

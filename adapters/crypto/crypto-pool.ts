@@ -24,8 +24,11 @@ export interface CryptoPool {
   verify(task: VerifyTask): Promise<boolean>;
   verifyTotp(task: TotpTask): Promise<number | null>;
   stats(): CryptoPoolStats;
-  /** Lets the event loop and the TOTP lane preempt hashing (see lowerHashingPriority); call once the pool is warm. */
-  yieldToEventLoop(): Promise<number>;
+  /**
+   * Lets the event loop, the TOTP lane and the threads in `keep` (the log's writer) preempt hashing (see
+   * lowerHashingPriority); call once the pool is warm.
+   */
+  yieldToEventLoop(keep?: readonly number[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -56,9 +59,9 @@ export const createCryptoPool = (options: CryptoPoolOptions = {}): CryptoPool =>
     verify: (task) => argon2.run(task, { name: 'verify' }).catch(shed) as Promise<boolean>,
     verifyTotp: (task) => totp.run(task, { name: 'verifyTotp' }).catch(shed) as Promise<number | null>,
     stats: () => ({ argon2Threads: threads, argon2Queued: argon2.queueSize, argon2MaxQueue: maxQueue, totpQueued: totp.queueSize }),
-    yieldToEventLoop: async () => {
+    yieldToEventLoop: async (keep = []) => {
       const totpThread = (await totp.run({}, { name: 'threadId' })) as number | null;
-      return lowerHashingPriority(totpThread === null ? [] : [totpThread]);
+      return lowerHashingPriority(totpThread === null ? keep : [...keep, totpThread]);
     },
     close: async () => {
       await Promise.all([argon2.destroy(), totp.destroy()]);

@@ -1,23 +1,27 @@
 import type Database from 'better-sqlite3';
+import { DomainError, type ErrorCode } from '../../core/errors.js';
 import { type StoredEvent, eventSchemaVersion } from '../../core/event.js';
 import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
 import { type StreamKind, type StreamStates, streamFolds, streamId } from '../../core/streams.js';
 import { chainHash, genesisHash } from './chain-hash.js';
 import type { EventTuple } from './event-tuple.js';
-import { GroupCommit } from './group-commit.js';
-import { type OpenDatabaseOptions, defaultBusyTimeoutMs, openDatabase } from './open-database.js';
+import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { type ProjectionSource, Projector } from './projector.js';
 import { storageError } from './storage-error.js';
 import { eventColumns, storedEventFromRow } from './stored-event-from-row.js';
 
+/** What one append came to, as plain data (it crosses from the writer thread). */
+export type AppendOutcome = { readonly ok: true; readonly events: StoredEvent[] } | { readonly ok: false; readonly code: ErrorCode };
+
 export interface SqliteEventStoreOptions extends Omit<OpenDatabaseOptions, 'fileMustExist'> {
   /**
-   * Group commit (the server): the appends of one turn of the event loop share one transaction and one durable
-   * commit, and a write lock held elsewhere is waited for on timers (group-commit.ts). Default: each append
-   * commits at once, waiting in SQLite's busy handler (the CLI).
+   * Where appends run. Default: on this connection, in this thread. The server passes the writer thread
+   * (event-writer.ts), so a durable commit never blocks the event loop.
    */
-  readonly groupCommit?: boolean;
+  readonly appender?: (request: AppendRequest) => Promise<AppendOutcome>;
 }
+
+const failureMessages: Partial<Record<ErrorCode, string>> = { concurrency: 'the stream moved', username_taken: 'username is taken' };
 
 /**
  * The event log and its projections in one SQLite file (DESIGN.md "Event rows"). Every method is synchronous
@@ -37,10 +41,11 @@ export class SqliteEventStore implements EventStore {
   private readonly streamEventsAfter: Database.Statement<[string, number, number], EventTuple>;
   private readonly source: ProjectionSource;
   private readonly appendTransaction: Database.Transaction<(request: AppendRequest) => StoredEvent[]>;
-  private readonly groupCommit: GroupCommit<AppendRequest, StoredEvent[]> | undefined;
 
-  /** `groupCommitBusyTimeoutMs`: group commit, waiting up to that long for a write lock (the connection's own busy_timeout should be 0). */
-  constructor(readonly db: Database.Database, groupCommitBusyTimeoutMs?: number) {
+  constructor(
+    readonly db: Database.Database,
+    private readonly appender?: (request: AppendRequest) => Promise<AppendOutcome>,
+  ) {
     this.lastEvent = db.prepare<[], [number, Buffer]>('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').raw();
     this.eventById = db.prepare<[string], EventTuple>(`SELECT ${eventColumns} FROM events WHERE id = ?`).raw();
     this.insertEvent = db.prepare('INSERT INTO events (seq, id, stream, version, type, schema, data, meta, at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
@@ -63,7 +68,6 @@ export class SqliteEventStore implements EventStore {
       usernameOwner: (username) => this.ownerOf.get(username)?.account_id,
     };
     this.appendTransaction = db.transaction((request: AppendRequest) => this.appendNow(request));
-    this.groupCommit = groupCommitBusyTimeoutMs === undefined ? undefined : new GroupCommit(db, this.appendTransaction, groupCommitBusyTimeoutMs);
   }
 
   async load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>> {
@@ -85,13 +89,40 @@ export class SqliteEventStore implements EventStore {
   }
 
   async append(request: AppendRequest): Promise<readonly StoredEvent[]> {
+    if (this.appender !== undefined) {
+      const outcome = await this.appender(request);
+      if (!outcome.ok) throw new DomainError(outcome.code, failureMessages[outcome.code] ?? 'storage unavailable');
+      return outcome.events;
+    }
     try {
-      if (this.groupCommit !== undefined) return await this.groupCommit.run(request);
       // IMMEDIATE: take the write lock before reading versions, so busy_timeout applies and no reader can be
       // upgraded into a deadlock by another process (the CLI writing while the server runs).
       return this.appendTransaction.immediate(request);
     } catch (err) {
       throw storageError(err);
+    }
+  }
+
+  /**
+   * Group commit: every request in its own savepoint (a stale expected version refuses that one alone), all of
+   * them in one IMMEDIATE transaction, so one durable commit (one fsync under synchronous=FULL) serves them all.
+   * Nothing is reported before the commit returns; if the commit fails, every request in it failed.
+   */
+  appendMany(requests: readonly AppendRequest[]): AppendOutcome[] {
+    const run = this.db.transaction((): AppendOutcome[] =>
+      requests.map((request) => {
+        try {
+          return { ok: true, events: this.appendTransaction(request) };
+        } catch (err) {
+          return { ok: false, code: storageError(err).code };
+        }
+      }),
+    );
+    try {
+      return run.immediate();
+    } catch (err) {
+      const code = storageError(err).code;
+      return requests.map(() => ({ ok: false, code }));
     }
   }
 
@@ -106,11 +137,8 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /** Commits what is pending first: an append already made is not lost to a shutdown. */
   close(): void {
-    if (!this.db.open) return;
-    this.groupCommit?.flush();
-    this.db.close();
+    if (this.db.open) this.db.close();
   }
 
   /** The body of the append transaction: any throw rolls back every row written so far. */
@@ -145,7 +173,5 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-export const openSqliteEventStore = (path: string, { groupCommit = false, ...options }: SqliteEventStoreOptions = {}): SqliteEventStore =>
-  groupCommit
-    ? new SqliteEventStore(openDatabase(path, { ...options, busyTimeoutMs: 0 }), options.busyTimeoutMs ?? defaultBusyTimeoutMs)
-    : new SqliteEventStore(openDatabase(path, options));
+export const openSqliteEventStore = (path: string, { appender, ...options }: SqliteEventStoreOptions = {}): SqliteEventStore =>
+  new SqliteEventStore(openDatabase(path, options), appender);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryEventStore } from '../../adapters/memory/in-memory-event-store.js';
+import { createEventWriter } from '../../adapters/sqlite/event-writer.js';
 import { openSqliteEventStore } from '../../adapters/sqlite/sqlite-event-store.js';
 import { eventStoreContract } from './event-store-contract.js';
 
@@ -22,16 +23,19 @@ eventStoreContract('sqlite', () => {
   };
 });
 
-// What the server runs: the appends of one turn of the event loop share one transaction and one commit.
-eventStoreContract('sqlite with group commit', () => {
+// What the server runs: every append goes through the writer thread (group commit on its own connection).
+eventStoreContract('sqlite through the writer thread', () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-contract-'));
-  const store = openSqliteEventStore(join(dir, 'events.db'), { groupCommit: true });
+  const path = join(dir, 'events.db');
+  const writer = createEventWriter({ path, busyTimeoutMs: 5000, maxPages: 0 });
+  const store = openSqliteEventStore(path, { appender: writer.append });
   return {
     load: (kind, id) => store.load(kind, id),
     accountIdByUsername: (username) => store.accountIdByUsername(username),
     append: (request) => store.append(request),
     read: (query) => store.read(query),
-    close: () => {
+    close: async () => {
+      await writer.close();
       store.close();
       rmSync(dir, { recursive: true, force: true });
     },

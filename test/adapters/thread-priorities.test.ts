@@ -7,14 +7,14 @@ import { configFromEnv } from '../../adapters/config.js';
 import { openEngine } from '../../adapters/open-engine.js';
 
 // On 2 cores, two argon2 hashes keep both cores busy: whatever a login waits for besides its hash (the event loop,
-// the TOTP lane, the event log's commit on the loop) must keep its priority, and only hashing may drop to nice 19.
+// the TOTP lane, the log's writer and its fsync) must keep its priority, and only hashing may drop to nice 19.
 const test = suite('thread priorities');
 
 /** nice of one thread of this process, from /proc/self/task/TID/stat (field 19). */
 const niceOf = (tid: number): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
 const threads = (): number[] => readdirSync('/proc/self/task').map(Number);
 
-test('after the pool is warm, hashing threads run at nice 19 and the loop and TOTP lane at 0', async () => {
+test('after the pool is warm, hashing threads run at nice 19 and the loop, TOTP lane and writer at 0', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-priority-'));
   const engine = await openEngine(configFromEnv({ LATCHKEY_DATA_DIR: dataDir, LATCHKEY_ADMIN_KEY: 'priority-test-admin-key', LATCHKEY_ARGON2_MEMORY_KIB: '64', LATCHKEY_ARGON2_ITERATIONS: '1' }));
   try {
@@ -24,10 +24,10 @@ test('after the pool is warm, hashing threads run at nice 19 and the loop and TO
     const nice = new Map(threads().map((tid) => [tid, niceOf(tid)]));
     assert.is(nice.get(process.pid), 0, 'the event loop');
     const kept = [...nice].filter(([, n]) => n === 0).map(([tid]) => tid);
-    // The main thread and the TOTP lane: exactly two keep their priority.
-    assert.is(kept.length, 2, `kept ${kept.join(', ')}`);
+    // The main thread, the TOTP lane and the writer: exactly three keep their priority.
+    assert.is(kept.length, 3, `kept ${kept.join(', ')}`);
     assert.is([...nice.values()].filter((n) => n === 19).length, lowered);
-    // Appends still commit: an account registered now is there.
+    // The writer still appends at its priority: an append made now commits.
     await engine.latchkey.registerUser({ username: 'priority', password: 'correct horse battery staple' }, { requestId: 'r', ip: '127.0.0.1', dialect: 'native', userAgent: 'test' });
     assert.ok((await engine.store.accountIdByUsername('priority')) !== null);
   } finally {

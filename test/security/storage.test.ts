@@ -333,7 +333,7 @@ test('32. disk full → 503 + Retry-After, fail closed: every answer matches its
   const totp = await createUser(first);
   const pages = storeOf(first).db.pragma('page_count', { simple: true }) as number;
   await first.close({ keepData: true });
-  // The server's connection may add no page from now on (LATCHKEY_DB_MAX_PAGES): appends that fit in free
+  // The writer thread's connection may add no page from now on (LATCHKEY_DB_MAX_PAGES): appends that fit in free
   // space still succeed, the others fail as a full disk would.
   let s = await startTestServer({ dataDir, clock, adminKey, env: { ...env, LATCHKEY_DB_MAX_PAGES: String(pages) } });
   try {

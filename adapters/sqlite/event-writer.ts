@@ -1,0 +1,28 @@
+import { Piscina } from 'piscina';
+import type { AppendRequest } from '../../core/ports/event-store.js';
+import { workerExecArgv } from '../worker-exec-argv.js';
+import type { EventWriterData } from '../../workers/event-writer.js';
+import type { AppendOutcome } from './sqlite-event-store.js';
+
+export interface EventWriter {
+  append(request: AppendRequest): Promise<AppendOutcome>;
+  /** The writer's OS thread id (Linux; null elsewhere): it must keep its priority when hashing is lowered. */
+  threadId(): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+const filename = new URL('../../workers/event-writer.js', import.meta.url).href;
+
+/**
+ * The log's writer thread: one worker holding its own connection, so each durable commit waits there and the event
+ * loop goes on serving (SECURITY.md: an answer still comes only after its events are committed). Every append is
+ * in flight at once (the worker batches them); the server's request concurrency is what bounds them.
+ */
+export const createEventWriter = (data: EventWriterData): EventWriter => {
+  const pool = new Piscina({ filename, execArgv: [...workerExecArgv], workerData: data, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 4096, idleTimeout: Number.POSITIVE_INFINITY });
+  return {
+    append: (request) => pool.run(request, { name: 'append' }) as Promise<AppendOutcome>,
+    threadId: () => pool.run(null, { name: 'threadId' }) as Promise<number | null>,
+    close: () => pool.destroy(),
+  };
+};

@@ -10,6 +10,7 @@ import { generateEvents } from './generate-events.js';
 import { BenchClient } from './http-client.js';
 import { type LoadResult, loginLoad } from './login-load.js';
 import { machine } from './machine.js';
+import { type MachineCpu, backgroundShare, machineCpu } from './machine-cpu.js';
 import { overloadBurst } from './overload-burst.js';
 import { rawArgon2Limit } from './raw-argon2-limit.js';
 import { bareScanRate, cliRate } from './replay-bench.js';
@@ -42,10 +43,24 @@ const perLogin = (before: ServerCpu, after: ServerCpu, client: NodeJS.CpuUsage, 
   return { serverLoop: loop / logins, serverOther: (after.all - before.all - loop) / logins, client: (client.user + client.system) / 1000 / logins };
 };
 
+/** Other processes' CPU and steal over an interval in which the server and this process used `accountedMs`. */
+const background = (before: MachineCpu, accountedMs: number) => backgroundShare(before, machineCpu(), accountedMs);
+const percent = (share: number) => `${round(share * 100, 1)} %`;
+
 const main = async () => {
   const work = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
   const results: Record<string, unknown> = { machine: machine(), runs, phaseSeconds, at: new Date().toISOString() };
   try {
+    // 0. Is the machine quiet? A process left running elsewhere takes the CPU this run measures.
+    const idleFrom = machineCpu();
+    const selfFrom = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 2000));
+    const self = process.cpuUsage(selfFrom);
+    const quiet = background(idleFrom, (self.user + self.system) / 1000);
+    results.backgroundBeforeStart = quiet;
+    log(`before start: other processes ${percent(quiet.other)} of the CPU, steal ${percent(quiet.steal)}`);
+    if (quiet.other > 0.05) log('WARNING: another process is using the CPU; the figures of this run will be low');
+
     // 1. The raw limit: argon2id verifies/s through a bare pool of the server's size and parameters.
     const pool = createCryptoPool({});
     const hasher = await PoolPasswordHasher.create(pool, defaultPolicy.argon2);
@@ -75,20 +90,32 @@ const main = async () => {
     let bestRatio = 0;
     for (const c of concurrencies) {
       const client = new BenchClient(server.url, c);
-      const perRun: (LoadResult & { loopDelayP99Ms: number; eventsPerSecond: number; rawPerSecond: number; rawBracket: [number, number]; ratioToRaw: number; cpuMsPerLogin: CpuPerLogin })[] = [];
+      const perRun: (LoadResult & {
+        loopDelayP99Ms: number;
+        eventsPerSecond: number;
+        rawPerSecond: number;
+        rawBracket: [number, number];
+        ratioToRaw: number;
+        cpuMsPerLogin: CpuPerLogin;
+        background: { other: number; steal: number };
+      })[] = [];
       for (let i = 0; i < runs; i++) {
         const rawBefore = await rawLimit(3);
         await server.metric('latchkey_argon2_queue'); // resets the windowed event-loop gauges
         const seqBefore = await server.metric('latchkey_events_last_seq');
+        const machineFrom = machineCpu();
         const serverCpu = server.cpuMs();
         const clientCpu = process.cpuUsage();
         const r = await loginLoad(client, ring, c, phaseSeconds);
-        const cpuMsPerLogin = perLogin(serverCpu, server.cpuMs(), process.cpuUsage(clientCpu), r.logins);
+        const serverCpuAfter = server.cpuMs();
+        const clientUsed = process.cpuUsage(clientCpu);
+        const cpuMsPerLogin = perLogin(serverCpu, serverCpuAfter, clientUsed, r.logins);
+        const runBackground = background(machineFrom, serverCpuAfter.all - serverCpu.all + (clientUsed.user + clientUsed.system) / 1000);
         const loopDelayP99Ms = (await server.metric('nodejs_eventloop_delay_p99_seconds')) * 1000;
         const eventsPerSecond = ((await server.metric('latchkey_events_last_seq')) - seqBefore) / phaseSeconds;
         const rawAfter = await rawLimit(3);
         const rawPerSecond = (rawBefore + rawAfter) / 2;
-        perRun.push({ ...r, loopDelayP99Ms, eventsPerSecond, rawPerSecond, rawBracket: [rawBefore, rawAfter], ratioToRaw: r.loginsPerSecond / rawPerSecond, cpuMsPerLogin });
+        perRun.push({ ...r, loopDelayP99Ms, eventsPerSecond, rawPerSecond, rawBracket: [rawBefore, rawAfter], ratioToRaw: r.loginsPerSecond / rawPerSecond, cpuMsPerLogin, background: runBackground });
       }
       client.close();
       const summary = {
@@ -105,6 +132,7 @@ const main = async () => {
           serverOther: median(perRun.map((r) => r.cpuMsPerLogin.serverOther)),
           client: median(perRun.map((r) => r.cpuMsPerLogin.client)),
         },
+        background: { other: median(perRun.map((r) => r.background.other)), steal: median(perRun.map((r) => r.background.steal)) },
         runs: perRun,
       };
       best = Math.max(best, summary.loginsPerSecond);
@@ -118,7 +146,14 @@ const main = async () => {
 
     // 4. An overload burst at 10× capacity.
     const bursts = [];
-    for (let i = 0; i < runs; i++) bursts.push(await overloadBurst(server, ring, raw, 10, 4));
+    for (let i = 0; i < runs; i++) {
+      const machineFrom = machineCpu();
+      const serverCpu = server.cpuMs();
+      const clientCpu = process.cpuUsage();
+      const b = await overloadBurst(server, ring, raw, 10, 4);
+      const clientUsed = process.cpuUsage(clientCpu);
+      bursts.push({ ...b, background: background(machineFrom, server.cpuMs().all - serverCpu.all + (clientUsed.user + clientUsed.system) / 1000) });
+    }
     results.overload = { runs: bursts, shedP99Ms: median(bursts.map((b) => b.shedP99Ms)), otpStepP99Ms: median(bursts.map((b) => b.otpStepP99Ms)), sessionP99Ms: median(bursts.map((b) => b.sessionP99Ms)) };
     log(`burst: shed ${bursts.map((b) => `${b.shed}/${b.requests}`).join(', ')}; throttled ${bursts.map((b) => b.throttled).join(', ')}; other 5xx ${bursts.map((b) => b.other5xx).join(', ')}`);
     admin.close();
@@ -175,14 +210,14 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
     `machine: ${r.machine.cores} cores, ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.runs} runs`,
     `raw argon2id limit: ${round(raw, 1)} verifies/s`,
     '',
-    '| concurrency | logins/s | ÷ raw | pw p50/p95/p99 ms | otp p50/p95/p99 ms | loop p99 ms | events/s | CPU ms/login: loop / rest of server / client |',
-    '|---|---|---|---|---|---|---|---|',
+    '| concurrency | logins/s | ÷ raw | pw p50/p95/p99 ms | otp p50/p95/p99 ms | loop p99 ms | events/s | CPU ms/login: loop / rest of server / client | other processes / steal |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...Object.entries(load).map(
       ([k, v]) =>
-        `| ${k.slice(1)} | ${round(v.loginsPerSecond, 1)} | ${round(v.ratioToRaw, 3)} | ${round(v.passwordStepMs.p50, 1)}/${round(v.passwordStepMs.p95, 1)}/${round(v.passwordStepMs.p99, 1)} | ${round(v.otpStepMs.p50, 1)}/${round(v.otpStepMs.p95, 1)}/${round(v.otpStepMs.p99, 1)} | ${round(v.loopDelayP99Ms, 1)} | ${Math.round(v.eventsPerSecond)} | ${round(v.cpuMsPerLogin.serverLoop, 2)} / ${round(v.cpuMsPerLogin.serverOther, 1)} / ${round(v.cpuMsPerLogin.client, 2)} |`,
+        `| ${k.slice(1)} | ${round(v.loginsPerSecond, 1)} | ${round(v.ratioToRaw, 3)} | ${round(v.passwordStepMs.p50, 1)}/${round(v.passwordStepMs.p95, 1)}/${round(v.passwordStepMs.p99, 1)} | ${round(v.otpStepMs.p50, 1)}/${round(v.otpStepMs.p95, 1)}/${round(v.otpStepMs.p99, 1)} | ${round(v.loopDelayP99Ms, 1)} | ${Math.round(v.eventsPerSecond)} | ${round(v.cpuMsPerLogin.serverLoop, 2)} / ${round(v.cpuMsPerLogin.serverOther, 1)} / ${round(v.cpuMsPerLogin.client, 2)} | ${percent(v.background.other)} / ${percent(v.background.steal)} |`,
     ),
     '',
-    `10× burst (${Math.round(burst.runs[0].offeredPerSecond)} req/s offered): shed ${burst.runs.map((b: any) => `${b.shed}/${b.requests}`).join(', ')}; shed p99 ${round(burst.shedP99Ms)} ms; OTP step p99 ${round(burst.otpStepP99Ms)} ms; GET /v1/session p99 ${round(burst.sessionP99Ms)} ms`,
+    `10× burst (${Math.round(burst.runs[0].offeredPerSecond)} req/s offered): shed ${burst.runs.map((b: any) => `${b.shed}/${b.requests}`).join(', ')}; shed p99 ${round(burst.shedP99Ms)} ms; OTP step p99 ${round(burst.otpStepP99Ms)} ms; GET /v1/session p99 ${round(burst.sessionP99Ms)} ms; other processes / steal per burst ${burst.runs.map((b: any) => `${percent(b.background.other)} / ${percent(b.background.steal)}`).join(', ')}`,
     `peak RSS: ${round(r.peakRssMiB, 1)} MiB`,
     `replay of ${replay.events} events: bare scan ${Math.round(replay.bareScanPerSecond)}/s, replay ${Math.round(replay.replayPerSecond)}/s (${replay.replayOk ? 'equal' : 'NOT EQUAL'}), verify ${Math.round(replay.verifyPerSecond)}/s (${replay.verifyOk ? 'ok' : 'BROKEN'})`,
     '',

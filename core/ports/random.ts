@@ -1,5 +1,5 @@
 export interface Random {
-  /** A unique identifier (UUID v4). */
+  /** A unique identifier: a UUID, unguessable, not secret (the adapter makes version 7, ordered by time). */
   id(): string;
   /** `n` bytes from a CSPRNG. */
   bytes(n: number): Uint8Array;

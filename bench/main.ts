@@ -10,7 +10,7 @@ import { generateEvents } from './generate-events.js';
 import { BenchClient } from './http-client.js';
 import { type LoadResult, loginLoad } from './login-load.js';
 import { machine } from './machine.js';
-import { type MachineCpu, backgroundShare, machineCpu } from './machine-cpu.js';
+import { backgroundShare, machineCpu } from './machine-cpu.js';
 import { overloadBurst } from './overload-burst.js';
 import { rawArgon2Limit } from './raw-argon2-limit.js';
 import { bareScanRate, cliRate } from './replay-bench.js';
@@ -43,8 +43,18 @@ const perLogin = (before: ServerCpu, after: ServerCpu, client: NodeJS.CpuUsage, 
   return { serverLoop: loop / logins, serverOther: (after.all - before.all - loop) / logins, client: (client.user + client.system) / 1000 / logins };
 };
 
-/** Other processes' CPU and steal over an interval in which the server and this process used `accountedMs`. */
-const background = (before: MachineCpu, accountedMs: number) => backgroundShare(before, machineCpu(), accountedMs);
+/** The CPU the server and this process use from now until the returned reading, and what the rest of the machine took meanwhile. */
+const cpuMeter = (server: ServerProcess) => {
+  const machineFrom = machineCpu();
+  const serverFrom = server.cpuMs();
+  const clientFrom = process.cpuUsage();
+  return () => {
+    const serverTo = server.cpuMs();
+    const client = process.cpuUsage(clientFrom);
+    const accountedMs = serverTo.all - serverFrom.all + (client.user + client.system) / 1000;
+    return { serverFrom, serverTo, client, background: backgroundShare(machineFrom, machineCpu(), accountedMs) };
+  };
+};
 const percent = (share: number) => `${round(share * 100, 1)} %`;
 
 const main = async () => {
@@ -56,7 +66,7 @@ const main = async () => {
     const selfFrom = process.cpuUsage();
     await new Promise((r) => setTimeout(r, 2000));
     const self = process.cpuUsage(selfFrom);
-    const quiet = background(idleFrom, (self.user + self.system) / 1000);
+    const quiet = backgroundShare(idleFrom, machineCpu(), (self.user + self.system) / 1000);
     results.backgroundBeforeStart = quiet;
     log(`before start: other processes ${percent(quiet.other)} of the CPU, steal ${percent(quiet.steal)}`);
     if (quiet.other > 0.05) log('WARNING: another process is using the CPU; the figures of this run will be low');
@@ -103,19 +113,15 @@ const main = async () => {
         const rawBefore = await rawLimit(3);
         await server.metric('latchkey_argon2_queue'); // resets the windowed event-loop gauges
         const seqBefore = await server.metric('latchkey_events_last_seq');
-        const machineFrom = machineCpu();
-        const serverCpu = server.cpuMs();
-        const clientCpu = process.cpuUsage();
+        const meter = cpuMeter(server);
         const r = await loginLoad(client, ring, c, phaseSeconds);
-        const serverCpuAfter = server.cpuMs();
-        const clientUsed = process.cpuUsage(clientCpu);
-        const cpuMsPerLogin = perLogin(serverCpu, serverCpuAfter, clientUsed, r.logins);
-        const runBackground = background(machineFrom, serverCpuAfter.all - serverCpu.all + (clientUsed.user + clientUsed.system) / 1000);
+        const cpu = meter();
+        const cpuMsPerLogin = perLogin(cpu.serverFrom, cpu.serverTo, cpu.client, r.logins);
         const loopDelayP99Ms = (await server.metric('nodejs_eventloop_delay_p99_seconds')) * 1000;
         const eventsPerSecond = ((await server.metric('latchkey_events_last_seq')) - seqBefore) / phaseSeconds;
         const rawAfter = await rawLimit(3);
         const rawPerSecond = (rawBefore + rawAfter) / 2;
-        perRun.push({ ...r, loopDelayP99Ms, eventsPerSecond, rawPerSecond, rawBracket: [rawBefore, rawAfter], ratioToRaw: r.loginsPerSecond / rawPerSecond, cpuMsPerLogin, background: runBackground });
+        perRun.push({ ...r, loopDelayP99Ms, eventsPerSecond, rawPerSecond, rawBracket: [rawBefore, rawAfter], ratioToRaw: r.loginsPerSecond / rawPerSecond, cpuMsPerLogin, background: cpu.background });
       }
       client.close();
       const summary = {
@@ -147,12 +153,9 @@ const main = async () => {
     // 4. An overload burst at 10× capacity.
     const bursts = [];
     for (let i = 0; i < runs; i++) {
-      const machineFrom = machineCpu();
-      const serverCpu = server.cpuMs();
-      const clientCpu = process.cpuUsage();
+      const meter = cpuMeter(server);
       const b = await overloadBurst(server, ring, raw, 10, 4);
-      const clientUsed = process.cpuUsage(clientCpu);
-      bursts.push({ ...b, background: background(machineFrom, server.cpuMs().all - serverCpu.all + (clientUsed.user + clientUsed.system) / 1000) });
+      bursts.push({ ...b, background: meter().background });
     }
     results.overload = { runs: bursts, shedP99Ms: median(bursts.map((b) => b.shedP99Ms)), otpStepP99Ms: median(bursts.map((b) => b.otpStepP99Ms)), sessionP99Ms: median(bursts.map((b) => b.sessionP99Ms)) };
     log(`burst: shed ${bursts.map((b) => `${b.shed}/${b.requests}`).join(', ')}; throttled ${bursts.map((b) => b.throttled).join(', ')}; other 5xx ${bursts.map((b) => b.other5xx).join(', ')}`);

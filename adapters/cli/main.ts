@@ -39,6 +39,12 @@ const main = async (argv: readonly string[]): Promise<number> => {
   return 2;
 };
 
+// A reader that goes away first (`latchkey verify | head -1`) is not a failure of the command: what is left to print
+// has nowhere to go, so stop writing quietly, as coreutils do, instead of dying on an unhandled EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code !== -1) process.exitCode = code;

@@ -9,8 +9,8 @@ const hashingNice = 19;
  * (OTP steps and shed answers queued for milliseconds). argon2 runs on libuv's process-wide thread pool, whose
  * threads Node does not name, so every thread of the process but the main one and those in `keep` (the TOTP
  * lane, the log's writer: a login waits for its commit) is lowered to nice 19 — on Linux, setpriority on a thread
- * id applies to that thread only. Hashing
- * throughput is unchanged (the cores stay busy); what the main thread needs, it now gets first.
+ * id applies to that thread only. Hashing throughput is unchanged (the cores stay busy); what the main thread
+ * needs, it now gets first.
  * Returns how many threads were lowered; 0 where /proc is not there.
  */
 export const lowerHashingPriority = (keep: readonly number[]): number => {

@@ -140,14 +140,15 @@ const replayInTransaction = (db: Database.Database, apply: boolean, partition: S
     if (rebuilt.version !== version) differ(`${stream}: live at version ${version}, rebuilt at version ${rebuilt.version}`);
     else if (rebuilt.kind !== kind || JSON.stringify(rebuilt.state) !== state) differ(`${stream}: state differs at version ${version}`);
   };
+  // Paged along the table's key (WITHOUT ROWID since migration 4): every stream id sorts after ''.
   const livePage = db
-    .prepare(`SELECT rowid, stream, kind, version, state FROM projections WHERE rowid > ? AND ${inPartition('stream', partition)} ORDER BY rowid LIMIT ${pageRows}`)
+    .prepare(`SELECT stream, kind, version, state FROM projections WHERE stream > ? AND ${inPartition('stream', partition)} ORDER BY stream LIMIT ${pageRows}`)
     .raw();
-  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-    const live = livePage.all(after) as [number, string, string, number, string][];
+  for (let after = ''; ; ) {
+    const live = livePage.all(after) as [string, string, number, string][];
     if (live.length === 0) break;
     after = live[live.length - 1]![0];
-    for (const [, stream, kind, version, state] of live) compare(stream, kind, version, state);
+    for (const [stream, kind, version, state] of live) compare(stream, kind, version, state);
   }
   for (const [stream, row] of projector.rows) if (row.changed) differ(`${stream}: missing from the live projections (rebuilt at version ${row.version})`);
 

@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { migrate } from '../../../adapters/sqlite/migrate.js';
 import { migrations } from '../../../adapters/sqlite/migrations.js';
-import { openSqliteEventStore } from '../../../adapters/sqlite/sqlite-event-store.js';
+import { SqliteEventStore, openSqliteEventStore } from '../../../adapters/sqlite/sqlite-event-store.js';
 import { randomHistory } from '../event-store-contract.js';
 
 const test = suite('migrate');
@@ -58,6 +58,32 @@ test('a database at an older schema version is brought forward in order', () => 
     assert.is(store.db.pragma('user_version', { simple: true }), migrations.length);
     const views = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").pluck().all();
     assert.equal(views, ['accounts', 'challenges', 'devices', 'sessions']);
+  } finally {
+    store.close();
+  }
+});
+
+test('migration 4 carries every projection row of a version-3 database over to the table keyed by stream alone', async () => {
+  const path = join(dir, 'a.db');
+  const db = new Database(path);
+  migrate(db, migrations.slice(0, 3));
+  const v3 = new SqliteEventStore(db);
+  for (const req of randomHistory(5, 40)) await v3.append(req);
+  const rowsBefore = v3.db.prepare('SELECT stream, kind, version, state FROM projections ORDER BY stream').all();
+  const accountsBefore = v3.db.prepare('SELECT * FROM accounts ORDER BY account_id').all();
+  assert.ok(rowsBefore.length > 5);
+  v3.close();
+
+  const store = openSqliteEventStore(path);
+  try {
+    assert.is(store.db.pragma('user_version', { simple: true }), migrations.length);
+    assert.equal(store.db.prepare('SELECT stream, kind, version, state FROM projections ORDER BY stream').all(), rowsBefore);
+    assert.equal(store.db.prepare('SELECT * FROM accounts ORDER BY account_id').all(), accountsBefore);
+    // One b-tree: no rowid and no separate index on stream.
+    assert.throws(() => store.db.prepare('SELECT rowid FROM projections').all(), /no such column: rowid/);
+    assert.is(store.db.prepare('SELECT count(*) FROM pragma_index_list(?) WHERE origin = ?').pluck().get('projections', 'pk'), 1);
+    const plan = store.db.prepare('EXPLAIN QUERY PLAN SELECT version, state FROM projections WHERE stream = ?').all('x') as { detail: string }[];
+    assert.equal(plan.map((p) => p.detail), ['SEARCH projections USING PRIMARY KEY (stream=?)']);
   } finally {
     store.close();
   }

@@ -85,13 +85,15 @@ export const loginWithApiKey = async (deps: Deps, input: ApiKeyLoginInput, meta:
     const pending = await transact(deps, meta, async (tx) => {
       const events = await tx.decide('account', account.id, decideAccount(deps.policy), { type: 'CheckApiKey', outcome, now: tx.now });
       const success = events.find((e) => e.type === 'LoginSucceeded');
-      return success ? stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: meta.dialect, ttlMs }) : null;
+      if (!success) return null;
+      const session = stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: meta.dialect, ttlMs });
+      const after = await tx.load('account', account.id);
+      return { session, user: userView(after.status === 'registered' ? after.account : account) };
     });
     if (pending === null) return rejected;
-    const token = await signToken(deps, pending);
+    const token = await signToken(deps, pending.session);
     admission.refund();
-    const { state } = await deps.store.load('account', account.id);
-    return { kind: 'authenticated', user: userView(state.status === 'registered' ? state.account : account), token, deviceToken: null };
+    return { kind: 'authenticated', user: pending.user, token, deviceToken: null };
   } catch (err) {
     // Shed or unavailable storage: the attempt was never judged, so it costs no budget (as in login).
     admission.refund();

@@ -66,6 +66,7 @@ export const confirmChallengeTotp = async (deps: Deps, input: ConfirmChallengeTo
         await tx.decide('account', account.id, decide, { type: 'ConfirmTotp', otp: enrolment.code, now: tx.now });
       },
     }),
+    presented.reads,
   );
-  return authenticatedResult(deps, outcome, presented, null);
+  return authenticatedResult(deps, outcome, null);
 };

@@ -28,7 +28,7 @@ export const continueLogin = async (deps: Deps, input: ContinueInput, meta: Even
       onSuccess: async (account, tx) => {
         if (device === null) return;
         // Tied to the credentials, not the lock: an attacker's failures must not revoke the owner's device (SECURITY.md 20).
-        await tx.decide('device', device.id, decideDevice, {
+        tx.decideNew('device', device.id, decideDevice, {
           type: 'Remember',
           selector: device.id,
           accountId: account.id,
@@ -39,6 +39,7 @@ export const continueLogin = async (deps: Deps, input: ContinueInput, meta: Even
         });
       },
     }),
+    presented.reads,
   );
-  return authenticatedResult(deps, outcome, presented, device?.token ?? null);
+  return authenticatedResult(deps, outcome, device?.token ?? null);
 };

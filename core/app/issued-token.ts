@@ -21,14 +21,14 @@ export interface IssuedToken {
 }
 
 /** Session fixation (SECURITY.md 14): every successful final step mints a fresh session and jti. */
-export const stageSession = async (
+export const stageSession = (
   deps: Deps,
   tx: Tx,
   session: { accountId: string; aal: Aal; method: LoginMethod; dialect: Dialect; ttlMs: number },
-): Promise<PendingToken> => {
+): PendingToken => {
   const sessionId = deps.random.id();
   const jti = deps.random.id();
-  await tx.decide('session', sessionId, decideSession, { type: 'Issue', sessionId, jti, now: tx.now, ...session });
+  tx.decideNew('session', sessionId, decideSession, { type: 'Issue', sessionId, jti, now: tx.now, ...session });
   return { sessionId, jti, accountId: session.accountId, aal: session.aal, issuedAt: tx.now, expiresAt: tx.now + session.ttlMs };
 };
 

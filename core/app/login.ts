@@ -92,12 +92,13 @@ const checkCredentials = async (deps: Deps, username: string, input: LoginInput,
       // A valid device token rotates only when it was what let the user in; revocations are always kept.
       if (device && deviceEvents.length > 0 && (rotated === null || byDevice)) tx.stage('device', device.id, deviceEvents);
       if (success) {
-        const pending = await stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: meta.dialect, ttlMs });
-        return { kind: 'authenticated' as const, pending, deviceToken: byDevice ? rotated!.token : null };
+        const pending = stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: meta.dialect, ttlMs });
+        const after = await tx.load('account', account.id);
+        return { kind: 'authenticated' as const, pending, deviceToken: byDevice ? rotated!.token : null, account: after.status === 'registered' ? after.account : account };
       }
       if (events.some((e) => e.type === 'PasswordAccepted')) {
         const challenge = newBearerSecret(deps);
-        await tx.decide('challenge', challenge.id, decideChallenge(deps.policy), {
+        tx.decideNew('challenge', challenge.id, decideChallenge(deps.policy), {
           type: 'Issue',
           challengeId: challenge.id,
           accountId: account.id,
@@ -127,9 +128,8 @@ const checkCredentials = async (deps: Deps, username: string, input: LoginInput,
       refund();
       const token = await signToken(deps, outcome.pending);
       if (needsRehash(account.passwordHash, deps.policy)) await rehashPassword(deps, account, input.password, meta);
-      const { state } = await deps.store.load('account', account.id);
-      const user = userView(state.status === 'registered' ? state.account : account);
-      return { kind: 'authenticated', user, token, deviceToken: outcome.deviceToken };
+      // A rehash changes nothing the user view shows.
+      return { kind: 'authenticated', user: userView(outcome.account), token, deviceToken: outcome.deviceToken };
     }
     default: {
       const _exhaustive: never = outcome;

@@ -8,7 +8,7 @@ import { parseBearerSecret } from './bearer-secret.js';
 import type { Deps } from './deps.js';
 import { type PendingToken, signToken, stageSession } from './issued-token.js';
 import type { ContinueResult } from './login-result.js';
-import type { Tx } from './tx.js';
+import type { Snapshot, Tx } from './tx.js';
 import { userView } from './user-view.js';
 
 /** A second-step token as presented, with what it points at before any crypto runs. */
@@ -16,6 +16,8 @@ export interface PresentedChallenge {
   readonly id: string;
   readonly state: Exclude<ChallengeState, { status: 'none' }>;
   readonly account: Account;
+  /** The challenge and account as read here, for the step's transaction to start from (see transact). */
+  readonly reads: readonly Snapshot[];
 }
 
 /**
@@ -25,14 +27,21 @@ export interface PresentedChallenge {
 export const presentedChallenge = async (deps: Deps, token: unknown): Promise<PresentedChallenge | null> => {
   const bearer = parseBearerSecret(deps, token);
   if (bearer === null) return null;
-  const { state } = await deps.store.load('challenge', bearer.id);
+  const challenge = await deps.store.load('challenge', bearer.id);
+  const { state } = challenge;
   if (state.status === 'none' || (state.status === 'pending' && !deps.digest.same(state.tokenHash, bearer.hash))) return null;
-  const { state: account } = await deps.store.load('account', state.accountId);
-  return account.status === 'registered' ? { id: bearer.id, state, account: account.account } : null;
+  const account = await deps.store.load('account', state.accountId);
+  if (account.state.status !== 'registered') return null;
+  const reads = [
+    { kind: 'challenge', id: bearer.id, loaded: challenge },
+    { kind: 'account', id: state.accountId, loaded: account },
+  ] as const;
+  return { id: bearer.id, state, account: account.state.account, reads };
 };
 
 export type StepOutcome =
-  | { readonly kind: 'authenticated'; readonly pending: PendingToken }
+  /** `account`: as this transaction leaves it (the session's user, with any factor the step added). */
+  | { readonly kind: 'authenticated'; readonly pending: PendingToken; readonly account: Account }
   | Exclude<ContinueResult, { kind: 'authenticated' }>;
 
 export interface StepOptions {
@@ -63,7 +72,7 @@ export const attemptSecondStep = async (deps: Deps, tx: Tx, presented: Presented
   const events = await tx.decide('account', account.id, decideAccount(deps.policy), { type: 'CheckSecondFactor', otp: options.otp(account), now: tx.now });
   const success = events.find((e) => e.type === 'LoginSucceeded');
   if (success) {
-    const pending = await stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: options.dialect, ttlMs: options.ttlMs });
+    const pending = stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: options.dialect, ttlMs: options.ttlMs });
     await tx.decide('challenge', presented.id, decideOnChallenge, {
       type: 'RecordAttempt',
       result: 'accepted',
@@ -72,7 +81,8 @@ export const attemptSecondStep = async (deps: Deps, tx: Tx, presented: Presented
       now: tx.now,
     });
     await options.onSuccess?.(account, tx);
-    return { kind: 'authenticated', pending };
+    const after = await tx.load('account', account.id);
+    return { kind: 'authenticated', pending, account: after.status === 'registered' ? after.account : account };
   }
   // Refused without a judgement (the account locked meanwhile): the challenge is no longer usable.
   if (!events.some((e) => e.type === 'OtpRejected')) return { kind: 'invalid_token', reason: 'credentials_changed' };
@@ -88,15 +98,9 @@ export const attemptSecondStep = async (deps: Deps, tx: Tx, presented: Presented
   return { kind: 'invalid_otp', attemptsRemaining: Math.max(0, deps.policy.challenge.maxAttempts - attempts) };
 };
 
-/** Signed only after the session's event is committed; the user as the account is now (a factor may be new). */
-export const authenticatedResult = async (
-  deps: Deps,
-  outcome: StepOutcome,
-  presented: PresentedChallenge,
-  deviceToken: string | null,
-): Promise<ContinueResult> => {
+/** Signed only after the session's event is committed; the user as the step left the account (a factor may be new). */
+export const authenticatedResult = async (deps: Deps, outcome: StepOutcome, deviceToken: string | null): Promise<ContinueResult> => {
   if (outcome.kind !== 'authenticated') return outcome;
   const token = await signToken(deps, outcome.pending);
-  const { state } = await deps.store.load('account', presented.state.accountId);
-  return { kind: 'authenticated', user: userView(state.status === 'registered' ? state.account : presented.account), token, deviceToken };
+  return { kind: 'authenticated', user: userView(outcome.account), token, deviceToken };
 };

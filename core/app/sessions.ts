@@ -66,7 +66,7 @@ export const logout = async (deps: Deps, token: unknown, meta: EventMeta): Promi
 export const deriveToken = async (deps: Deps, token: unknown, meta: EventMeta, ttlMs: number): Promise<IssuedToken | null> => {
   const current = await authenticate(deps, token);
   if (current === null) return null;
-  const pending = await transact(deps, meta, (tx) =>
+  const pending = await transact(deps, meta, async (tx) =>
     stageSession(deps, tx, { accountId: current.user.id, aal: current.aal, method: 'token', dialect: meta.dialect, ttlMs }),
   );
   return signToken(deps, pending);

@@ -1,17 +1,18 @@
 import { isDomainError } from '../errors.js';
 import type { EventMeta } from '../event.js';
 import type { Deps } from './deps.js';
-import { Tx } from './tx.js';
+import { type Snapshot, Tx } from './tx.js';
 
 const maxAttempts = 5;
 
 /**
  * Load → decide → append, retried when another request appended to one of the streams first
  * (the store's expected-version check). Slow crypto happens before this, never inside it.
+ * `known`: streams the caller read just before (see Tx); only the first attempt takes them.
  */
-export const transact = async <T>(deps: Deps, meta: EventMeta, body: (tx: Tx) => Promise<T>): Promise<T> => {
+export const transact = async <T>(deps: Deps, meta: EventMeta, body: (tx: Tx) => Promise<T>, known: readonly Snapshot[] = []): Promise<T> => {
   for (let attempt = 1; ; attempt++) {
-    const tx = new Tx(deps.store, deps.clock.now());
+    const tx = new Tx(deps.store, deps.clock.now(), attempt === 1 ? known : []);
     const result = await body(tx);
     const writes = tx.writes();
     if (writes.length === 0) return result;

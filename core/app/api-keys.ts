@@ -3,6 +3,7 @@ import type { Account } from '../account/state.js';
 import { DomainError } from '../errors.js';
 import type { EventMeta } from '../event.js';
 import { canonicalUsername } from '../username.js';
+import { accountAsStaged } from './account-as-staged.js';
 import { accountNamed } from './admin.js';
 import { newBearerSecret, parseBearerSecret } from './bearer-secret.js';
 import type { Deps } from './deps.js';
@@ -87,8 +88,7 @@ export const loginWithApiKey = async (deps: Deps, input: ApiKeyLoginInput, meta:
       const success = events.find((e) => e.type === 'LoginSucceeded');
       if (!success) return null;
       const session = stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: meta.dialect, ttlMs });
-      const after = await tx.load('account', account.id);
-      return { session, user: userView(after.status === 'registered' ? after.account : account) };
+      return { session, user: userView(await accountAsStaged(tx, account)) };
     });
     if (pending === null) return rejected;
     const token = await signToken(deps, pending.session);

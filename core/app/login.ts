@@ -9,6 +9,7 @@ import type { EventMeta } from '../event.js';
 import { needsRehash } from '../phc.js';
 import { canonicalUsername } from '../username.js';
 import { utf8Length } from '../utf8-length.js';
+import { accountAsStaged } from './account-as-staged.js';
 import { type BearerSecret, newBearerSecret, parseBearerSecret } from './bearer-secret.js';
 import type { Deps } from './deps.js';
 import { signToken, stageSession } from './issued-token.js';
@@ -93,8 +94,7 @@ const checkCredentials = async (deps: Deps, username: string, input: LoginInput,
       if (device && deviceEvents.length > 0 && (rotated === null || byDevice)) tx.stage('device', device.id, deviceEvents);
       if (success) {
         const pending = stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: meta.dialect, ttlMs });
-        const after = await tx.load('account', account.id);
-        return { kind: 'authenticated' as const, pending, deviceToken: byDevice ? rotated!.token : null, account: after.status === 'registered' ? after.account : account };
+        return { kind: 'authenticated' as const, pending, deviceToken: byDevice ? rotated!.token : null, account: await accountAsStaged(tx, account) };
       }
       if (events.some((e) => e.type === 'PasswordAccepted')) {
         const challenge = newBearerSecret(deps);

@@ -4,6 +4,7 @@ import type { Account } from '../account/state.js';
 import { decideChallenge } from '../challenge/decide.js';
 import { type ChallengeState, challengeUsability } from '../challenge/state.js';
 import type { Dialect } from '../event.js';
+import { accountAsStaged } from './account-as-staged.js';
 import { parseBearerSecret } from './bearer-secret.js';
 import type { Deps } from './deps.js';
 import { type PendingToken, signToken, stageSession } from './issued-token.js';
@@ -81,8 +82,7 @@ export const attemptSecondStep = async (deps: Deps, tx: Tx, presented: Presented
       now: tx.now,
     });
     await options.onSuccess?.(account, tx);
-    const after = await tx.load('account', account.id);
-    return { kind: 'authenticated', pending, account: after.status === 'registered' ? after.account : account };
+    return { kind: 'authenticated', pending, account: await accountAsStaged(tx, account) };
   }
   // Refused without a judgement (the account locked meanwhile): the challenge is no longer usable.
   if (!events.some((e) => e.type === 'OtpRejected')) return { kind: 'invalid_token', reason: 'credentials_changed' };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,18 +8,33 @@ import { configFromEnv } from '../../adapters/config.js';
 import { openEngine } from '../../adapters/open-engine.js';
 
 // On 2 cores, two argon2 hashes keep both cores busy: whatever a login waits for besides its hash (the event loop,
-// the TOTP lane, the log's writer and its fsync) must keep its priority, and only hashing may drop to nice 19.
+// the TOTP lane, the log's writer and its fsync) must keep its priority, and only hashing may drop to nice 19 and
+// SCHED_IDLE.
 const test = suite('thread priorities');
 
-/** nice of one thread of this process, from /proc/self/task/TID/stat (field 19). */
-const niceOf = (tid: number): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+/** Field N (1-based, proc(5)) of /proc/self/task/TID/stat: 19 is nice, 41 the scheduling policy. */
+const statField = (tid: number, n: number): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[n - 3]);
+const niceOf = (tid: number): number => statField(tid, 19);
+const policyOf = (tid: number): number => statField(tid, 41);
+/** sched(7): SCHED_OTHER is 0, SCHED_IDLE 5. */
+const schedOther = 0;
+const schedIdle = 5;
+/** chrt (util-linux, in every Debian) sets the idle policy; without it the server keeps nice 19 alone. */
+const hasChrt = (() => {
+  try {
+    execFileSync('chrt', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const threads = (): number[] => readdirSync('/proc/self/task').map(Number);
 
-test('after the pool is warm, hashing threads run at nice 19 and the loop, TOTP lane and writer at 0', async () => {
+test('after the pool is warm, hashing threads run at nice 19 and SCHED_IDLE, the loop, TOTP lane and writer as before', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-priority-'));
   const engine = await openEngine(configFromEnv({ LATCHKEY_DATA_DIR: dataDir, LATCHKEY_ADMIN_KEY: 'priority-test-admin-key', LATCHKEY_ARGON2_MEMORY_KIB: '64', LATCHKEY_ARGON2_ITERATIONS: '1' }));
   try {
-    assert.ok(threads().every((tid) => niceOf(tid) === 0), 'all at 0 before');
+    assert.ok(threads().every((tid) => niceOf(tid) === 0 && policyOf(tid) === schedOther), 'all at 0 and SCHED_OTHER before');
     const lowered = await engine.yieldToEventLoop();
     assert.ok(lowered >= 2, `${lowered} threads lowered`);
     const nice = new Map(threads().map((tid) => [tid, niceOf(tid)]));
@@ -27,6 +43,10 @@ test('after the pool is warm, hashing threads run at nice 19 and the loop, TOTP 
     // The main thread, the TOTP lane and the writer: exactly three keep their priority.
     assert.is(kept.length, 3, `kept ${kept.join(', ')}`);
     assert.is([...nice.values()].filter((n) => n === 19).length, lowered);
+    for (const tid of kept) assert.is(policyOf(tid), schedOther, `thread ${tid} keeps SCHED_OTHER`);
+    const idle = threads().filter((tid) => policyOf(tid) === schedIdle);
+    assert.is(idle.length, hasChrt ? lowered : 0, 'every lowered thread, and only those, is SCHED_IDLE');
+    assert.ok(idle.every((tid) => niceOf(tid) === 19));
     // The writer still appends at its priority: an append made now commits.
     await engine.latchkey.registerUser({ username: 'priority', password: 'correct horse battery staple' }, { requestId: 'r', ip: '127.0.0.1', dialect: 'native', userAgent: 'test' });
     assert.ok((await engine.store.accountIdByUsername('priority')) !== null);

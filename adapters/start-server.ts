@@ -18,6 +18,8 @@ export interface Running {
   readonly latchkey: Latchkey;
   readonly adminKey: string;
   readonly adminKeyCreated: boolean;
+  /** Workers of the argon2 pool: hashes in flight at most. */
+  readonly argon2Threads: number;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
     latchkey,
     adminKey: engine.adminKey,
     adminKeyCreated: engine.adminKeyCreated,
+    argon2Threads: pool.stats().argon2Threads,
     close: () =>
       (closed ??= (async () => {
         closeSockets();

@@ -6,5 +6,4 @@ export const machine = () => ({
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version,
   platform: `${process.platform}-${process.arch}`,
-  uvThreadpoolSize: process.env.UV_THREADPOOL_SIZE ?? '4 (default)',
 });

@@ -25,7 +25,8 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const phaseSeconds = Number(process.env.BENCH_PHASE_SECONDS ?? 6);
 const replayEvents = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
 const concurrencies = [4, 16, 64];
-const cli = new URL('../adapters/cli/main.js', import.meta.url).pathname;
+// What `npm start` runs: the launcher sizes libuv's pool (bin/latchkey.cjs).
+const cli = new URL('../../bin/latchkey.cjs', import.meta.url).pathname;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 /**
@@ -90,7 +91,8 @@ const main = async () => {
     const admin = new BenchClient(server.url, 16);
     const users = await createBenchUsers(admin, adminKey, phc, 2500, 'bench');
     const ring = new UserRing(users);
-    log(`server at ${server.url}, ${users.length} users`);
+    log(`${server.banner}, ${users.length} users`);
+    results.server = server.banner.slice(server.banner.indexOf('argon2'), -1);
     const load: Record<string, unknown> = {};
     // This machine drifts by 10-30 % over minutes: each load run is bracketed by raw measurements taken just before
     // and just after it (the server idle), its ratio divides by their mean, and the figure is the median of the

@@ -4,6 +4,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 export interface ServerProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  /** The server's start line: its URL, data dir, argon2 threads and libuv pool. */
+  readonly banner: string;
   /** Peak resident set size of the server so far (VmHWM), in MiB. */
   peakRssMiB(): number;
   rssMiB(): number;
@@ -34,23 +36,25 @@ export const startServerProcess = async (cli: string, dataDir: string, adminKey:
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LATCHKEY_DATA_DIR: dataDir, LATCHKEY_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const banner = await new Promise<string>((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 30_000);
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      const m = /latchkey listening on http:\/\/127\.0\.0\.1:\d+[^\n]*\n/.exec(err);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(m[0].trimEnd());
       }
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
   });
+  const url = /http:\/\/127\.0\.0\.1:\d+/.exec(banner)![0];
   const pid = child.pid!;
   return {
     url,
     child,
+    banner,
     peakRssMiB: () => statusField(pid, 'VmHWM'),
     rssMiB: () => statusField(pid, 'VmRSS'),
     cpuMs: () => ({ main: threadCpuMs(pid, String(pid)), all: readdirSync(`/proc/${pid}/task`).reduce((n, tid) => n + threadCpuMs(pid, tid), 0) }),

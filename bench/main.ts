@@ -176,6 +176,8 @@ const main = async () => {
     let replayOk = true;
     let verifyOk = true;
     // The bare scan swings by a third between runs on this machine (replay by far less): more pairs, steadier medians.
+    // Each replay runs right after its scan, and the ratio is the median of the per-pair ratios, as for logins: a
+    // ratio of the two medians would divide figures taken minutes apart.
     for (let i = 0; i < Math.max(runs, 5); i++) {
       scan.push(bareScanRate(dbPath));
       const r = cliRate(cli, dbPath, 'replay');
@@ -185,7 +187,8 @@ const main = async () => {
       verify.push(v.rate);
       verifyOk &&= v.ok;
     }
-    results.replay = { events: generated, bareScanPerSecond: median(scan), replayPerSecond: median(replay), verifyPerSecond: median(verify), replayOk, verifyOk, runs: { scan, replay, verify } };
+    const pairRatios = replay.map((r, i) => r / scan[i]!);
+    results.replay = { events: generated, bareScanPerSecond: median(scan), replayPerSecond: median(replay), ratioToScan: median(pairRatios), pairRatios, verifyPerSecond: median(verify), replayOk, verifyOk, runs: { scan, replay, verify } };
 
     report(results, raw, best, bestRatio);
   } finally {
@@ -206,7 +209,11 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
     ['10× burst: no 5xx but 503 + Retry-After', burst.runs.every((b: any) => b.other5xx === 0 && b.shedWithoutRetryAfter === 0), burst.runs.map((b: any) => `${b.other5xx} other 5xx`).join(', ')],
     ['10× burst: shed answered p99 ≤ 5 ms', burst.shedP99Ms <= 5, `${round(burst.shedP99Ms)} ms`],
     ['RSS ≤ 300 MiB', r.peakRssMiB <= 300, `${round(r.peakRssMiB, 1)} MiB peak`],
-    ['replay ≥ 0.75 × bare scan and ≥ 150k events/s', replay.replayPerSecond >= 0.75 * replay.bareScanPerSecond && replay.replayPerSecond >= 150_000, `${Math.round(replay.replayPerSecond)} vs scan ${Math.round(replay.bareScanPerSecond)} (${round(replay.replayPerSecond / replay.bareScanPerSecond, 3)})`],
+    [
+      'replay ≥ 0.75 × bare scan and ≥ 150k events/s',
+      replay.ratioToScan >= 0.75 && replay.replayPerSecond >= 150_000,
+      `${Math.round(replay.replayPerSecond)} events/s; median of per-pair ratios ${round(replay.ratioToScan, 3)} (pairs ${replay.pairRatios.map((x: number) => round(x, 2)).join(', ')}; ratio of the medians ${round(replay.replayPerSecond / replay.bareScanPerSecond, 3)})`,
+    ],
     ['verify ≥ 150k events/s', replay.verifyPerSecond >= 150_000, `${Math.round(replay.verifyPerSecond)}`],
   ] as const;
   r.targets = targets.map(([name, met, figure]) => ({ name, met, figure }));

@@ -7,11 +7,11 @@ const hashingNice = 19;
 
 /**
  * sched(7) SCHED_IDLE for one thread, through util-linux's `chrt` (Node has no sched_setscheduler; lowering a
- * policy needs no privilege). Resolves false where chrt is missing or refuses: the thread stays at nice 19.
+ * policy needs no privilege). Where chrt is missing or refuses, the thread stays at nice 19.
  */
-const idlePolicy = (tid: number): Promise<boolean> =>
+const idlePolicy = (tid: number): Promise<void> =>
   new Promise((resolve) => {
-    execFile('chrt', ['--idle', '--pid', '0', String(tid)], { timeout: 5_000 }, (err) => resolve(err === null));
+    execFile('chrt', ['--idle', '--pid', '0', String(tid)], { timeout: 5_000 }, () => resolve());
   });
 
 /**

@@ -78,14 +78,15 @@ class StoredEventBody {
 const allStreams: StreamPartition = { index: 0, count: 1 };
 
 /**
- * The SQL condition choosing a partition's rows by the next-to-last character of a stream or account id: random in
+ * The SQL condition choosing a partition's rows by the next-to-last byte of a stream or account id: random in
  * practice (hex for UUIDs; base64url for probe digests, whose last character carries only four bits), so the shares
- * are even, and one character costs SQLite half of what two do. An account stream ends with its account id, so its
- * usernames go with it.
+ * are even, and one byte costs SQLite half of what two do. An account stream ends with its account id, so its
+ * usernames go with it. Bytes rather than characters (the ids are ASCII, so they are the same): to find a negative
+ * offset SQLite counts a text's characters, a blob's it does not, which was a third of the condition's cost.
  */
 const inPartition = (column: string, { index, count }: StreamPartition): string => {
   if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count)) throw new Error(`no partition ${index} of ${count}`);
-  return count === 1 ? '1' : `unicode(substr(${column}, -2, 1)) % ${count} = ${index}`;
+  return count === 1 ? '1' : `unicode(substr(CAST(${column} AS BLOB), -2, 1)) % ${count} = ${index}`;
 };
 
 const replayInTransaction = (db: Database.Database, apply: boolean, partition: StreamPartition, onProgress?: ReplayProgress): ReplayResult => {

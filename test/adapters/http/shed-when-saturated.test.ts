@@ -38,15 +38,29 @@ const routes: { name: string; path: string; headers: Record<string, string>; typ
 
 const send = (s: TestServer, r: (typeof routes)[number], body: string): Promise<Reply> => call(s.url, 'POST', r.path, { raw: body, headers: { ...r.headers, 'content-type': r.type } });
 
+/**
+ * A malformed and a well-formed password step sent the moment the queue is seen full. The queue drains one hash at a
+ * time, so either may still arrive after a slot freed: such a round says nothing and is tried again. A server that
+ * read the body before shedding would answer the malformed one 400 in every round.
+ */
+const whileSaturated = async (s: TestServer, r: (typeof routes)[number]): Promise<[Reply, Reply]> => {
+  let last: [Reply, Reply] | undefined;
+  for (let round = 0; round < 5; round++) {
+    // Fill the pool and its queue with unknown-user logins (each costs a dummy argon2 verify), then ask at once.
+    const crowd = Array.from({ length: maxQueue + 8 }, (_, i) => call(s.url, 'POST', '/v1/login', { json: { username: `crowd-${round}-${i}`, password: 'crowd password 1' } }));
+    await untilSaturated(s);
+    last = await Promise.all([send(s, r, r.bad), send(s, r, r.good)]);
+    await Promise.all(crowd);
+    if (last[0].status === 503 && last[1].status === 503) break;
+  }
+  return last!;
+};
+
 t('while the argon2 queue is full, every dialect sheds its password step before reading the body', async ({ s }) => {
   for (const r of routes) {
     const drained = await send(s, r, r.bad);
     assert.is.not(drained.status, 503, `${r.name}: a malformed body is judged when the queue has room`);
-    // Fill the pool and its queue with unknown-user logins (each costs a dummy argon2 verify), then ask at once.
-    const crowd = Array.from({ length: maxQueue + 8 }, (_, i) => call(s.url, 'POST', '/v1/login', { json: { username: `crowd-${i}`, password: 'crowd password 1' } }));
-    await untilSaturated(s);
-    const [bad, good] = await Promise.all([send(s, r, r.bad), send(s, r, r.good)]);
-    await Promise.all(crowd);
+    const [bad, good] = await whileSaturated(s, r);
     assert.is(bad.status, 503, `${r.name}: ${bad.text}`);
     assert.ok(/^[1-9]\d*$/.test(bad.headers.get('retry-after') ?? ''), `${r.name}: Retry-After`);
     assert.is(good.status, 503, `${r.name}: the well-formed body is shed too`);

@@ -44,13 +44,17 @@ const perLogin = (before: ServerCpu, after: ServerCpu, client: NodeJS.CpuUsage, 
   return { serverLoop: loop / logins, serverOther: (after.all - before.all - loop) / logins, client: (client.user + client.system) / 1000 / logins };
 };
 
-/** The CPU the server and this process use from now until the returned reading, and what the rest of the machine took meanwhile. */
-const cpuMeter = (server: ServerProcess) => {
+/**
+ * The CPU the server (none before it starts) and this process use from now until the returned reading, and what the
+ * rest of the machine took meanwhile.
+ */
+const cpuMeter = (server: ServerProcess | null) => {
+  const serverCpu = (): ServerCpu => server?.cpuMs() ?? { main: 0, all: 0 };
   const machineFrom = machineCpu();
-  const serverFrom = server.cpuMs();
+  const serverFrom = serverCpu();
   const clientFrom = process.cpuUsage();
   return () => {
-    const serverTo = server.cpuMs();
+    const serverTo = serverCpu();
     const client = process.cpuUsage(clientFrom);
     const accountedMs = serverTo.all - serverFrom.all + (client.user + client.system) / 1000;
     return { serverFrom, serverTo, client, background: backgroundShare(machineFrom, machineCpu(), accountedMs) };
@@ -63,11 +67,9 @@ const main = async () => {
   const results: Record<string, unknown> = { machine: machine(), runs, phaseSeconds, at: new Date().toISOString() };
   try {
     // 0. Is the machine quiet? A process left running elsewhere takes the CPU this run measures.
-    const idleFrom = machineCpu();
-    const selfFrom = process.cpuUsage();
+    const idle = cpuMeter(null);
     await new Promise((r) => setTimeout(r, 2000));
-    const self = process.cpuUsage(selfFrom);
-    const quiet = backgroundShare(idleFrom, machineCpu(), (self.user + self.system) / 1000);
+    const quiet = idle().background;
     results.backgroundBeforeStart = quiet;
     log(`before start: other processes ${percent(quiet.other)} of the CPU, steal ${percent(quiet.steal)}`);
     if (quiet.other > 0.05) log('WARNING: another process is using the CPU; the figures of this run will be low');

@@ -18,7 +18,7 @@ export interface Running {
   readonly latchkey: Latchkey;
   readonly adminKey: string;
   readonly adminKeyCreated: boolean;
-  /** Workers of the argon2 pool: hashes in flight at most. */
+  /** Workers of the argon2 pool, one per core: hashes running at once on a libuv pool of that size (bin/latchkey.cjs). */
   readonly argon2Threads: number;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 /**
  * piscina tasks (STYLE.md §14): thin named functions over plain data, called as `pool.run(args, { name })`.
  * The argon2 binding runs its hash on libuv's process-wide thread pool even from here; what the worker gives
- * is admission control: one task per worker at a time, behind a bounded queue.
+ * is admission control: a fixed number of tasks per worker at a time (crypto-pool.ts), behind a bounded queue.
  */
 import * as argon2 from 'argon2';
 import { verifySync } from 'otplib';

@@ -37,6 +37,15 @@ const filename = new URL('../../workers/crypto-tasks.js', import.meta.url).href;
 /** The workers hold a few strings at a time: small heaps keep each isolate's share of the RSS small. */
 export const workerHeapLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
 
+/**
+ * Hashes handed to each worker at once. argon2 runs on libuv's pool (one thread per core, bin/latchkey.cjs), so a
+ * worker's second hash waits in libuv's queue and starts the moment the first ends. With one, a core sat idle from
+ * the end of a hash until the event loop had read the result and posted the next task, a wait that grows with
+ * every request the loop is serving: the machine was 1.9–2.0 % idle under a 16-client login load, 0.7–0.9 % with
+ * two (scratch /tmp/loadprof2.mjs, /proc/stat over 10 s).
+ */
+export const hashesPerWorker = 2;
+
 /** Queue bound from the pool: ~16 hashes per worker is about half a second of waiting at the default cost. */
 export const defaultMaxQueue = (threads: number): number => threads * 16;
 
@@ -52,7 +61,7 @@ const shed = (err: unknown): never => {
 export const createCryptoPool = (options: CryptoPoolOptions = {}): CryptoPool => {
   const threads = options.threads ?? availableParallelism();
   const maxQueue = options.maxQueue ?? defaultMaxQueue(threads);
-  const argon2 = new Piscina({ filename, execArgv: [...workerExecArgv], minThreads: threads, maxThreads: threads, maxQueue, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits });
+  const argon2 = new Piscina({ filename, execArgv: [...workerExecArgv], minThreads: threads, maxThreads: threads, maxQueue, concurrentTasksPerWorker: hashesPerWorker, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits });
   const totp = new Piscina({ filename, execArgv: [...workerExecArgv], minThreads: 1, maxThreads: 1, maxQueue: 10_000, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits });
   return {
     hash: (task) => argon2.run(task, { name: 'hash' }).catch(shed) as Promise<string>,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type CryptoPool, createCryptoPool } from '../../../adapters/crypto/crypto-pool.js';
+import { type CryptoPool, createCryptoPool, hashesPerWorker } from '../../../adapters/crypto/crypto-pool.js';
 import { PoolPasswordHasher } from '../../../adapters/crypto/pool-password-hasher.js';
 import { isDomainError } from '../../../core/errors.js';
 import { parsePhc } from '../../../core/phc.js';
@@ -32,13 +32,14 @@ t('verify(null, …) is false, even for the dummy hash’s own password', async 
   assert.is(await hasher.verify(null, 'latchkey-dummy-password'), false);
 });
 
-t('saturated() says whether a verify now would be shed: false when idle, true while the one worker and the one queue slot are taken', async ({ hasher }) => {
+t('saturated() says whether a verify now would be shed: false when idle, true while the one worker’s slots and the one queue slot are taken', async ({ hasher }) => {
   const phc = await hasher.hash(password);
   assert.is(hasher.saturated(), false);
-  const running = hasher.verify(phc, password);
+  const running = Array.from({ length: hashesPerWorker }, () => hasher.verify(phc, password));
+  assert.is(hasher.saturated(), false, 'the worker takes more than one hash');
   const queued = hasher.verify(phc, password);
   assert.is(hasher.saturated(), true);
-  await Promise.all([running, queued]);
+  await Promise.all([...running, queued]);
   assert.is(hasher.saturated(), false);
 });
 

@@ -4,7 +4,6 @@
  * is admission control: a fixed number of tasks per worker at a time (crypto-pool.ts), behind a bounded queue.
  */
 import * as argon2 from 'argon2';
-import { verifySync } from 'otplib';
 
 export interface HashTask {
   readonly password: string;
@@ -29,32 +28,3 @@ export const verify = async ({ phc, password }: VerifyTask): Promise<boolean> =>
     return false;
   }
 };
-
-export interface TotpTask {
-  readonly secret: string;
-  readonly algorithm: 'SHA1' | 'SHA256' | 'SHA512';
-  readonly digits: 6 | 8;
-  readonly period: number;
-  readonly code: string;
-  readonly epochSeconds: number;
-  readonly window: number;
-}
-
-/**
- * RFC 6238: the time step the code matches within ±window steps, or null. otplib v13 takes the tolerance in
- * seconds: `window × period` on each side covers exactly the steps T−window … T+window.
- */
-export const verifyTotp = (t: TotpTask): number | null => {
-  const result = verifySync({
-    secret: t.secret,
-    token: t.code,
-    algorithm: t.algorithm.toLowerCase() as 'sha1' | 'sha256' | 'sha512',
-    digits: t.digits,
-    period: t.period,
-    epoch: t.epochSeconds,
-    epochTolerance: t.window * t.period,
-  });
-  return result.valid ? (result as { timeStep: number }).timeStep : null;
-};
-
-export { threadId } from './thread-id.js';

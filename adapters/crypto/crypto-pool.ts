@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import { DomainError } from '../../core/errors.js';
 import { workerExecArgv } from '../worker-exec-argv.js';
 import { lowerHashingPriority } from './lower-hashing-priority.js';
-import type { HashTask, TotpTask, VerifyTask } from '../../workers/crypto-tasks.js';
+import type { HashTask, VerifyTask } from '../../workers/crypto-tasks.js';
 
 export interface CryptoPoolOptions {
   /** argon2 workers; default one per core (each argon2id at p=1 keeps one core busy). */
@@ -16,16 +16,14 @@ export interface CryptoPoolStats {
   readonly argon2Threads: number;
   readonly argon2Queued: number;
   readonly argon2MaxQueue: number;
-  readonly totpQueued: number;
 }
 
 export interface CryptoPool {
   hash(task: HashTask): Promise<string>;
   verify(task: VerifyTask): Promise<boolean>;
-  verifyTotp(task: TotpTask): Promise<number | null>;
   stats(): CryptoPoolStats;
   /**
-   * Lets the event loop, the TOTP lane and the threads in `keep` (the log's writer) preempt hashing (see
+   * Lets the event loop and the threads in `keep` (the log's writer) preempt hashing (see
    * lowerHashingPriority); call once the pool is warm.
    */
   yieldToEventLoop(keep?: readonly number[]): Promise<number>;
@@ -55,25 +53,21 @@ const shed = (err: unknown): never => {
 };
 
 /**
- * Two lanes (DESIGN.md "Crypto off the event loop"): argon2 in a pool of one worker per core with a bounded
- * queue, and TOTP in a lane of its own, so a code check never waits behind a queue of password hashes.
+ * argon2 off the event loop (DESIGN.md "Crypto off the event loop"): a pool of one worker per core with a bounded
+ * queue. TOTP is not queued here at all: it is checked in the calling thread (otplib-totp-verifier.ts), so a code
+ * check never waits behind a queue of password hashes.
  */
 export const createCryptoPool = (options: CryptoPoolOptions = {}): CryptoPool => {
   const threads = options.threads ?? availableParallelism();
   const maxQueue = options.maxQueue ?? defaultMaxQueue(threads);
   const argon2 = new Piscina({ filename, execArgv: [...workerExecArgv], minThreads: threads, maxThreads: threads, maxQueue, concurrentTasksPerWorker: hashesPerWorker, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits });
-  const totp = new Piscina({ filename, execArgv: [...workerExecArgv], minThreads: 1, maxThreads: 1, maxQueue: 10_000, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits });
   return {
     hash: (task) => argon2.run(task, { name: 'hash' }).catch(shed) as Promise<string>,
     verify: (task) => argon2.run(task, { name: 'verify' }).catch(shed) as Promise<boolean>,
-    verifyTotp: (task) => totp.run(task, { name: 'verifyTotp' }).catch(shed) as Promise<number | null>,
-    stats: () => ({ argon2Threads: threads, argon2Queued: argon2.queueSize, argon2MaxQueue: maxQueue, totpQueued: totp.queueSize }),
-    yieldToEventLoop: async (keep = []) => {
-      const totpThread = (await totp.run({}, { name: 'threadId' })) as number | null;
-      return lowerHashingPriority(totpThread === null ? keep : [...keep, totpThread]);
-    },
+    stats: () => ({ argon2Threads: threads, argon2Queued: argon2.queueSize, argon2MaxQueue: maxQueue }),
+    yieldToEventLoop: (keep = []) => lowerHashingPriority(keep),
     close: async () => {
-      await Promise.all([argon2.destroy(), totp.destroy()]);
+      await argon2.destroy();
     },
   };
 };

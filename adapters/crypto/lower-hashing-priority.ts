@@ -17,8 +17,8 @@ const idlePolicy = (tid: number): Promise<void> =>
 /**
  * On 2 cores, two argon2 hashes keep both busy, and the event loop would wait for a scheduler slice behind them
  * (OTP steps and shed answers queued for milliseconds). argon2 runs on libuv's process-wide thread pool, whose
- * threads Node does not name, so every thread of the process but the main one and those in `keep` (the TOTP
- * lane, the log's writer: a login waits for its commit) is lowered — on Linux, setpriority and sched_setscheduler
+ * threads Node does not name, so every thread of the process but the main one and those in `keep` (the log's
+ * writer: a login waits for its commit) is lowered — on Linux, setpriority and sched_setscheduler
  * on a thread id apply to that thread only. Nice 19 alone is not enough: the kernel's EEVDF scheduler lets a
  * thread that has just been given the CPU keep it for its slice, nice 19 or not, so a request could wait a
  * millisecond or more before the loop ran; a SCHED_IDLE thread is preempted as soon as any other thread wakes

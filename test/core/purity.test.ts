@@ -44,7 +44,7 @@ const bad: readonly (readonly [string, string])[] = [
   ['ws', "import { WebSocket } from 'ws';"],
   ['qrcode', "import 'qrcode';"],
   ['adapters/', "import { systemClock } from '../../adapters/crypto/system-clock.js';"],
-  ['workers/', "import type { TotpTask } from '../../workers/crypto-tasks.js';"],
+  ['workers/', "import type { HashTask } from '../../workers/crypto-tasks.js';"],
   ['dynamic import', "const m = await import('node:fs');"],
   ['import type expression', "type T = import('../../adapters/config.js').Config;"],
   ['require', "const fs = require('fs');"],

@@ -16,10 +16,11 @@ const filename = new URL('../../workers/event-writer.js', import.meta.url).href;
 /**
  * The log's writer thread: one worker holding its own connection, so each durable commit waits there and the event
  * loop goes on serving (SECURITY.md: an answer still comes only after its events are committed). Every append is
- * in flight at once (the worker batches them); the server's request concurrency is what bounds them.
+ * in flight at once (the worker batches them); the server's request concurrency is what bounds them. No task timing
+ * histograms (recordTiming): they cost the event loop a record per append and nothing reads them.
  */
 export const createEventWriter = (data: EventWriterData): EventWriter => {
-  const pool = new Piscina({ filename, execArgv: [...workerExecArgv], workerData: data, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 4096, idleTimeout: Number.POSITIVE_INFINITY });
+  const pool = new Piscina({ filename, execArgv: [...workerExecArgv], workerData: data, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 4096, idleTimeout: Number.POSITIVE_INFINITY, recordTiming: false });
   return {
     append: (request) => pool.run(request, { name: 'append' }) as Promise<AppendOutcome>,
     threadId: () => pool.run(null, { name: 'threadId' }) as Promise<number | null>,

@@ -16,7 +16,7 @@ export interface EventWriterData {
 export { threadId } from './thread-id.js';
 
 const { path, busyTimeoutMs, maxPages } = workerData as EventWriterData;
-const store = openSqliteEventStore(path, { busyTimeoutMs, maxPages });
+const store = openSqliteEventStore(path, { busyTimeoutMs, maxPages, tempInMemory: true });
 
 let batch: { readonly request: AppendRequest; readonly done: (outcome: AppendOutcome) => void }[] = [];
 

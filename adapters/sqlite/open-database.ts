@@ -10,6 +10,16 @@ export interface OpenDatabaseOptions {
   readonly fileMustExist?: boolean;
   /** A cap on the file's size in pages (LATCHKEY_DB_MAX_PAGES): past it appends fail closed rather than fill the disk. */
   readonly maxPages?: number;
+  /**
+   * Keeps SQLite's temporary files in memory (`temp_store = MEMORY`), the sub-journal above all: within a savepoint
+   * SQLite keeps the original image of every page it changes, and past 64 KiB it spills them to a file it creates and
+   * unlinks in /var/tmp. For the log's writer, whose group commits run each append in a savepoint: about one commit
+   * in five made such a file under a 16-client login load (strace), each one page images of the log (PHC strings,
+   * sealed seeds) written outside the data dir, and a create and an unlink for the file system's journal. The
+   * writer's transactions are a batch of small appends, so the memory is bounded; a bulk rewrite (`replay --apply`)
+   * keeps the default.
+   */
+  readonly tempInMemory?: boolean;
 }
 
 export const defaultBusyTimeoutMs = 5000;
@@ -26,6 +36,7 @@ export const openDatabase = (path: string, options: OpenDatabaseOptions = {}): D
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? defaultBusyTimeoutMs))}`);
     if (!options.readonly) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
+    if (options.tempInMemory) db.pragma('temp_store = MEMORY');
     const journal = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
     const synchronous = db.pragma('synchronous', { simple: true });
     if (journal !== 'wal') throw new Error(`SQLite journal_mode is ${journal}, expected wal`);

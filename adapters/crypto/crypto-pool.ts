@@ -58,9 +58,9 @@ const shed = (err: unknown): never => {
  * check never waits behind a queue of password hashes.
  */
 export const createCryptoPool = (options: CryptoPoolOptions = {}): CryptoPool => {
-  // recordTiming: piscina's wait- and run-time histograms, updated on the event loop for every task; nothing reads them.
   const threads = options.threads ?? availableParallelism();
   const maxQueue = options.maxQueue ?? defaultMaxQueue(threads);
+  // recordTiming: piscina's wait- and run-time histograms, updated on the event loop for every task; nothing reads them.
   const argon2 = new Piscina({ filename, execArgv: [...workerExecArgv], minThreads: threads, maxThreads: threads, maxQueue, concurrentTasksPerWorker: hashesPerWorker, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits, recordTiming: false });
   return {
     hash: (task) => argon2.run(task, { name: 'hash' }).catch(shed) as Promise<string>,

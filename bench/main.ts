@@ -4,6 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCryptoPool } from '../adapters/crypto/crypto-pool.js';
 import { PoolPasswordHasher } from '../adapters/crypto/pool-password-hasher.js';
+import { libuvPoolSize } from '../adapters/libuv-pool-size.js';
 import { defaultPolicy } from '../core/policy.js';
 import { UserRing, benchPassword, createBenchUsers } from './bench-users.js';
 import { generateEvents } from './generate-events.js';
@@ -82,7 +83,7 @@ const main = async () => {
     const rawLimit = (seconds: number) => rawArgon2Limit(hasher, phc, benchPassword, availableParallelism() * 2, seconds);
     for (let i = 0; i < runs; i++) rawRuns.push(await rawLimit(4));
     const raw = median(rawRuns);
-    const rawLibuvPool = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const rawLibuvPool = libuvPoolSize();
     log(`raw argon2id limit: ${round(raw, 1)} verifies/s (runs ${rawRuns.map((r) => round(r, 1)).join(', ')}; libuv pool of ${rawLibuvPool})`);
     results.rawArgon2PerSecond = { median: raw, runs: rawRuns, libuvPool: rawLibuvPool };
 

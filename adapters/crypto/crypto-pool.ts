@@ -40,7 +40,7 @@ export const workerHeapLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationS
  * worker's second hash waits in libuv's queue and starts the moment the first ends. With one, a core sat idle from
  * the end of a hash until the event loop had read the result and posted the next task, a wait that grows with
  * every request the loop is serving: the machine was 1.9–2.0 % idle under a 16-client login load, 0.7–0.9 % with
- * two (scratch /tmp/loadprof2.mjs, /proc/stat over 10 s).
+ * two (/proc/stat over 10 s).
  */
 export const hashesPerWorker = 2;
 

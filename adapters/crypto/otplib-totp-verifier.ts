@@ -8,7 +8,7 @@ import { verifyTotp } from './verify-totp.js';
  * every millisecond outside argon2 is taken from argon2. Hashes stay in the pool: they take tens of milliseconds.
  */
 export class OtplibTotpVerifier implements TotpVerifier {
-  async verify({ secret, params, code, now, window }: TotpCheck): Promise<number | null> {
-    return verifyTotp({ secret, ...params, code, epochSeconds: Math.floor(now / 1000), window });
+  async verify({ secret, params, code, now, window, after }: TotpCheck): Promise<number | null> {
+    return verifyTotp({ secret, ...params, code, epochSeconds: Math.floor(now / 1000), window, after });
   }
 }

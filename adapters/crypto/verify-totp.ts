@@ -8,21 +8,35 @@ export interface TotpTask {
   readonly code: string;
   readonly epochSeconds: number;
   readonly window: number;
+  /** The last accepted step: a match after it is preferred (core/ports/totp-verifier.ts, `TotpCheck.after`). */
+  readonly after?: number | null;
 }
 
 /**
  * RFC 6238: the time step the code matches within ±window steps, or null. otplib v13 takes the tolerance in
- * seconds: `window × period` on each side covers exactly the steps T−window … T+window.
+ * seconds: `window × period` on each side covers exactly the steps T−window … T+window, and reports the first step
+ * that matches. When two steps share the code, the first may be one already used although the later one is fresh:
+ * with `after`, the steps after it are searched first (otplib's `afterTimeStep`, which throws when no step of the
+ * window is after it), then the whole window, so that a code matching only used steps still comes back as a replay.
  */
 export const verifyTotp = (t: TotpTask): number | null => {
-  const result = verifySync({
-    secret: t.secret,
-    token: t.code,
-    algorithm: t.algorithm.toLowerCase() as 'sha1' | 'sha256' | 'sha512',
-    digits: t.digits,
-    period: t.period,
-    epoch: t.epochSeconds,
-    epochTolerance: t.window * t.period,
-  });
-  return result.valid ? (result as { timeStep: number }).timeStep : null;
+  const search = (afterTimeStep?: number): number | null => {
+    const result = verifySync({
+      secret: t.secret,
+      token: t.code,
+      algorithm: t.algorithm.toLowerCase() as 'sha1' | 'sha256' | 'sha512',
+      digits: t.digits,
+      period: t.period,
+      epoch: t.epochSeconds,
+      epochTolerance: t.window * t.period,
+      afterTimeStep,
+    });
+    return result.valid ? (result as { timeStep: number }).timeStep : null;
+  };
+  const lastStepOfWindow = Math.floor(t.epochSeconds / t.period) + t.window;
+  if (t.after != null && t.after >= 0 && t.after < lastStepOfWindow) {
+    const fresh = search(t.after);
+    if (fresh !== null) return fresh;
+  }
+  return search();
 };

@@ -27,6 +27,7 @@ export const otpOutcome = async (deps: Deps, account: Account, input: unknown, n
         code: shape.code,
         now,
         window: deps.policy.totp.window,
+        after: account.lastTotpStep,
       });
       return step === null ? { kind: 'mismatch' } : { kind: 'match', step };
     }

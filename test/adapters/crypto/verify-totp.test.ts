@@ -101,4 +101,41 @@ for (const c of cases) {
   });
 }
 
+// RFC 6238 §5.2 with two steps of one code. RFC 4226's seed (SHA1, 6 digits) gives steps 59 061 240 and 59 061 241
+// the same code, 963181 (found by a search over 6·10^6 steps; about one pair in 10^6 collides). otplib reports the
+// first step that matches, so without `after` a fresh code for the later step came back as the used earlier step and
+// was refused as a replay.
+const sharedSteps = [59_061_240, 59_061_241] as const;
+const rfc4226Seed = (): string => ascii(rfc4226.secret);
+const shared = (epochSeconds: number, after: number | null | undefined, window = 1): number | null =>
+  verifyTotp({ secret: rfc4226Seed(), algorithm: 'SHA1', digits: 6, period: 30, code: '963181', epochSeconds, window, after });
+
+t('oathtool gives steps 59 061 240 and 59 061 241 of the RFC 4226 seed one code, and its neighbours others', () => {
+  const codes = [-1, 0, 1, 2].map((d) => oathtool(rfc4226Seed(), (sharedSteps[0] + d) * 30_000));
+  assert.equal(codes.slice(1, 3), ['963181', '963181']);
+  assert.not.ok(codes.includes('963181', 3) || codes[0] === '963181');
+});
+
+t('a code two steps share: the step after the last accepted one is returned, from either step of the window', () => {
+  for (const now of [sharedSteps[0] * 30, sharedSteps[1] * 30 + 29]) {
+    assert.is(shared(now, undefined), sharedSteps[0], `no last step, at ${now}`);
+    assert.is(shared(now, null), sharedSteps[0], `null last step, at ${now}`);
+    assert.is(shared(now, sharedSteps[0] - 5), sharedSteps[0], `last step long before, at ${now}`);
+    assert.is(shared(now, sharedSteps[0]), sharedSteps[1], `earlier step used, at ${now}`);
+  }
+});
+
+t('a code whose steps are all used still matches, for the caller to refuse as a replay', () => {
+  assert.is(shared(sharedSteps[1] * 30, sharedSteps[1]), sharedSteps[0]);
+  // A last step past the whole window (a clock set back) is not an error: the window is searched as usual.
+  assert.is(shared(sharedSteps[1] * 30, sharedSteps[1] + 10), sharedSteps[0]);
+  assert.is(shared(sharedSteps[1] * 30, sharedSteps[1] + 1), sharedSteps[0], 'last step at the end of the window');
+});
+
+t('a wrong code stays wrong whatever the last step', () => {
+  for (const after of [null, sharedSteps[0] - 1, sharedSteps[0], sharedSteps[1]]) {
+    assert.is(verifyTotp({ secret: rfc4226Seed(), algorithm: 'SHA1', digits: 6, period: 30, code: '963182', epochSeconds: sharedSteps[1] * 30, window: 1, after }), null);
+  }
+});
+
 t.run();

@@ -33,8 +33,9 @@ export const verifyTotp = (t: TotpTask): number | null => {
     });
     return result.valid ? (result as { timeStep: number }).timeStep : null;
   };
-  const lastStepOfWindow = Math.floor(t.epochSeconds / t.period) + t.window;
-  if (t.after != null && t.after >= 0 && t.after < lastStepOfWindow) {
+  // Only an `after` inside the window changes the search: before it, every step is fresh; at or past its end, none.
+  const current = Math.floor(t.epochSeconds / t.period);
+  if (t.after != null && t.after >= current - t.window && t.after < current + t.window) {
     const fresh = search(t.after);
     if (fresh !== null) return fresh;
   }

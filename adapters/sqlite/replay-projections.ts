@@ -107,7 +107,16 @@ const replayInTransaction = (db: Database.Database, apply: boolean, partition: S
     const rows = page.all(after) as [number, string, number, string, string, number][];
     if (rows.length === 0) break;
     after = rows[rows.length - 1]![0];
-    for (const [seq, stream, version, type, data, at] of rows) {
+    // Indexed rather than `for (const [seq, …] of rows)`: iterating the page and destructuring each row go through
+    // the array iterator, a few percent of a replay (paired runs over a 1,000,000-event log).
+    for (let i = 0; i < rows.length; i++) {
+      const event = rows[i]!;
+      const seq = event[0];
+      const stream = event[1];
+      const version = event[2];
+      const type = event[3];
+      const data = event[4];
+      const at = event[5];
       events++;
       if ((events & (progressEvery - 1)) === 0) onProgress?.(events, total);
       let row = projector.rows.get(stream);
@@ -149,9 +158,14 @@ const replayInTransaction = (db: Database.Database, apply: boolean, partition: S
     const live = livePage.all(after) as [string, string, number, string][];
     if (live.length === 0) break;
     after = live[live.length - 1]![0];
-    for (const [stream, kind, version, state] of live) compare(stream, kind, version, state);
+    for (let i = 0; i < live.length; i++) {
+      const row = live[i]!;
+      compare(row[0], row[1], row[2], row[3]);
+    }
   }
-  for (const [stream, row] of projector.rows) if (row.changed) differ(`${stream}: missing from the live projections (rebuilt at version ${row.version})`);
+  projector.rows.forEach((row, stream) => {
+    if (row.changed) differ(`${stream}: missing from the live projections (rebuilt at version ${row.version})`);
+  });
 
   const liveNames = new Map(db.prepare(`SELECT username, account_id FROM usernames WHERE ${inPartition('account_id', partition)}`).raw().all() as [string, string][]);
   for (const [username, accountId] of liveNames) {

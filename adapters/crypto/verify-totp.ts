@@ -16,8 +16,8 @@ export interface TotpTask {
  * RFC 6238: the time step the code matches within ±window steps, or null. otplib v13 takes the tolerance in
  * seconds: `window × period` on each side covers exactly the steps T−window … T+window, and reports the first step
  * that matches. When two steps share the code, the first may be one already used although the later one is fresh:
- * with `after`, the steps after it are searched first (otplib's `afterTimeStep`, which throws when no step of the
- * window is after it), then the whole window, so that a code matching only used steps still comes back as a replay.
+ * with `after`, the steps after it are searched first (otplib's `afterTimeStep`, which throws when given a step past
+ * the window's end), then the whole window, so that a code matching only used steps still comes back as a replay.
  */
 export const verifyTotp = (t: TotpTask): number | null => {
   const search = (afterTimeStep?: number): number | null => {

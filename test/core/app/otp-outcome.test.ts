@@ -8,6 +8,7 @@ import type { Deps } from '../../../core/app/deps.js';
 import { otpOutcome } from '../../../core/app/otp-outcome.js';
 import { base32 } from '../../../core/base32.js';
 import { defaultPolicy } from '../../../core/policy.js';
+import { readVectorFile } from '../../vectors/read-vector-file.js';
 
 /**
  * The second factor's crypto half hands the account's last accepted step to the verifier. RFC 4226's seed gives
@@ -19,6 +20,7 @@ const t = suite('otpOutcome');
 const box = new AesGcmSecretBox(randomBytes(32));
 const deps = { policy: defaultPolicy, box, totp: new OtplibTotpVerifier() } as unknown as Deps;
 const [first, second] = [59_061_240, 59_061_241];
+const rfc4226Seed = base32(new TextEncoder().encode(readVectorFile<{ secret: string }>('rfc4226.json').secret));
 
 const account = (lastTotpStep: number | null): Account => ({
   id: 'acc-1',
@@ -26,7 +28,7 @@ const account = (lastTotpStep: number | null): Account => ({
   passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaA',
   roles: [],
   mfa: 'required',
-  totp: { status: 'active', sealedSecret: box.seal(base32(new TextEncoder().encode('12345678901234567890'))), algorithm: 'SHA1', digits: 6, period: 30 },
+  totp: { status: 'active', sealedSecret: box.seal(rfc4226Seed), algorithm: 'SHA1', digits: 6, period: 30 },
   recovery: [],
   failures: 0,
   recentFailures: [],

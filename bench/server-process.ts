@@ -31,11 +31,16 @@ const threadCpuMs = (pid: number, tid: string): number => {
 };
 
 /** The real server, as a child process on an ephemeral port of 127.0.0.1 with its own data dir. */
-export const startServerProcess = async (cli: string, dataDir: string, adminKey: string, env: Record<string, string> = {}): Promise<ServerProcess> => {
-  const child = spawn(process.execPath, [cli, 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LATCHKEY_DATA_DIR: dataDir, LATCHKEY_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+export const startServerProcess = (cli: string, dataDir: string, adminKey: string, env: Record<string, string> = {}): Promise<ServerProcess> =>
+  startProcess([cli, 'serve'], { PORT: '0', HOST: '127.0.0.1', LATCHKEY_DATA_DIR: dataDir, LATCHKEY_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', ...env });
+
+/** bench/floor-server.ts: HTTP and argon2 alone, every user's password checked against `phc`. */
+export const startFloorServer = (phc: string): Promise<ServerProcess> =>
+  startProcess([new URL('./floor-server.js', import.meta.url).pathname], { BENCH_FLOOR_PHC: phc });
+
+/** A server that writes `latchkey listening on http://127.0.0.1:PORT…` to stderr once it listens. */
+const startProcess = async (args: readonly string[], env: Record<string, string>): Promise<ServerProcess> => {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   const banner = await new Promise<string>((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 30_000);

@@ -12,6 +12,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createCryptoPool } from '../adapters/crypto/crypto-pool.js';
 import { PoolPasswordHasher } from '../adapters/crypto/pool-password-hasher.js';
+import { isDomainError } from '../core/errors.js';
 import { defaultPolicy } from '../core/policy.js';
 
 const readBody = (req: IncomingMessage): Promise<string> =>
@@ -23,11 +24,17 @@ const readBody = (req: IncomingMessage): Promise<string> =>
     req.on('error', reject);
   });
 
-const answer = (res: ServerResponse, status: number, body: object): void => {
+const answer = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void => {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);
 };
+
+/** The pool's bounded queue sheds as the server's does (503 + Retry-After), and the load generator waits as it does. */
+const fail = (res: ServerResponse, err: unknown): void =>
+  isDomainError(err) && err.code === 'overloaded'
+    ? answer(res, 503, { error: 'overloaded' }, { 'retry-after': String(err.retryAfterSeconds ?? 1) })
+    : answer(res, 400, { error: 'invalid_request' });
 
 const main = async () => {
   const phc = process.env.BENCH_FLOOR_PHC;
@@ -51,7 +58,7 @@ const main = async () => {
         if (req.url === '/v1/login/mfa' && open.delete(String(body.mfa_token))) return answer(res, 200, { access_token: randomBytes(32).toString('base64url') });
         return answer(res, 401, { error: 'invalid_token' });
       })
-      .catch(() => answer(res, 400, { error: 'invalid_request' }));
+      .catch((err: unknown) => fail(res, err));
   });
   server.listen(0, '127.0.0.1', () => {
     process.stderr.write(`latchkey listening on http://127.0.0.1:${(server.address() as AddressInfo).port} (floor: argon2 only)\n`);

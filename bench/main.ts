@@ -202,16 +202,21 @@ const main = async () => {
     const dbPath = join(replayDir, 'latchkey.db');
     const generated = generateEvents(dbPath, replayEvents, (n) => log(`generated ${n} events`));
     const scan: number[] = [];
+    const scanBracket: [number, number][] = [];
     const replay: number[] = [];
     const verify: number[] = [];
     let replayOk = true;
     let verifyOk = true;
-    // The bare scan swings by a third between runs on this machine (replay by far less): more pairs, steadier medians.
-    // Each replay runs right after its scan, and the ratio is the median of the per-pair ratios, as for logins: a
-    // ratio of the two medians would divide figures taken minutes apart.
+    // The bare scan swings by up to half between runs on this machine (241k-457k rows/s in one run; replay by far
+    // less): more pairs, steadier medians. As each login run is, each replay is bracketed by a scan just before and
+    // just after it and divided by their mean; the ratio is the median of the per-pair ratios (a ratio of the two
+    // medians would divide figures taken minutes apart).
     for (let i = 0; i < Math.max(runs, 5); i++) {
-      scan.push(bareScanRate(dbPath));
+      const before = bareScanRate(dbPath);
       const r = cliRate(cli, dbPath, 'replay');
+      const after = bareScanRate(dbPath);
+      scanBracket.push([before, after]);
+      scan.push((before + after) / 2);
       replay.push(r.rate);
       replayOk &&= r.ok;
       const v = cliRate(cli, dbPath, 'verify');
@@ -219,7 +224,7 @@ const main = async () => {
       verifyOk &&= v.ok;
     }
     const pairRatios = replay.map((r, i) => r / scan[i]!);
-    results.replay = { events: generated, bareScanPerSecond: median(scan), replayPerSecond: median(replay), ratioToScan: median(pairRatios), pairRatios, verifyPerSecond: median(verify), replayOk, verifyOk, runs: { scan, replay, verify } };
+    results.replay = { events: generated, bareScanPerSecond: median(scan), replayPerSecond: median(replay), ratioToScan: median(pairRatios), pairRatios, verifyPerSecond: median(verify), replayOk, verifyOk, runs: { scan, scanBracket, replay, verify } };
 
     report(results, raw, best, bestRatio);
   } finally {

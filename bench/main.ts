@@ -73,19 +73,44 @@ interface BracketedRun extends LoadResult {
   readonly background: { other: number; steal: number };
 }
 
+/** What a run reads from the server right before and right after its load (none for the floor). */
+interface RunProbe<Extra> {
+  start(): Promise<void>;
+  end(): Promise<Extra>;
+}
+const noProbe: RunProbe<object> = { start: async () => {}, end: async () => ({}) };
+
 /**
  * This machine drifts by 10-30 % over minutes: each load run is bracketed by raw measurements taken just before and
  * just after it (the server idle), and its ratio divides by their mean. (With the raw limit read before each run
- * only, per-run ratios at one concurrency spread from 0.85 to 1.04 in one run.)
+ * only, per-run ratios at one concurrency spread from 0.85 to 1.04 in one run.) `probe` reads the server right at
+ * the load's edges, inside the bracket, so the idle seconds of the raw runs stay out of its figures.
  */
-const bracketedRun = async (server: ServerProcess, client: BenchClient, ring: UserRing, concurrency: number, rawLimit: (seconds: number) => Promise<number>): Promise<BracketedRun> => {
+const bracketedRun = async <Extra extends object>(
+  server: ServerProcess,
+  client: BenchClient,
+  ring: UserRing,
+  concurrency: number,
+  rawLimit: (seconds: number) => Promise<number>,
+  probe: RunProbe<Extra>,
+): Promise<BracketedRun & Extra> => {
   const rawBefore = await rawLimit(3);
+  await probe.start();
   const meter = cpuMeter(server);
   const r = await loginLoad(client, ring, concurrency, phaseSeconds);
   const cpu = meter();
+  const extra = await probe.end();
   const rawAfter = await rawLimit(3);
   const rawPerSecond = (rawBefore + rawAfter) / 2;
-  return { ...r, rawPerSecond, rawBracket: [rawBefore, rawAfter], ratioToRaw: r.loginsPerSecond / rawPerSecond, cpuMsPerLogin: perLogin(cpu.serverFrom, cpu.serverTo, cpu.client, r.logins), background: cpu.background };
+  return {
+    ...r,
+    ...extra,
+    rawPerSecond,
+    rawBracket: [rawBefore, rawAfter],
+    ratioToRaw: r.loginsPerSecond / rawPerSecond,
+    cpuMsPerLogin: perLogin(cpu.serverFrom, cpu.serverTo, cpu.client, r.logins),
+    background: cpu.background,
+  };
 };
 
 /** Medians over runs (the ratio is the median of the per-run ratios); failures and shed answers summed. */
@@ -143,16 +168,19 @@ const main = async () => {
     let bestConcurrency = concurrencies[0]!;
     for (const c of concurrencies) {
       const client = new BenchClient(server.url, c);
+      let seqBefore = 0;
+      const probe: RunProbe<{ loopDelayP99Ms: number; eventsPerSecond: number }> = {
+        start: async () => {
+          await server.metric('latchkey_argon2_queue'); // resets the windowed event-loop gauges
+          seqBefore = await server.metric('latchkey_events_last_seq');
+        },
+        end: async () => ({
+          loopDelayP99Ms: (await server.metric('nodejs_eventloop_delay_p99_seconds')) * 1000,
+          eventsPerSecond: ((await server.metric('latchkey_events_last_seq')) - seqBefore) / phaseSeconds,
+        }),
+      };
       const perRun: (BracketedRun & { loopDelayP99Ms: number; eventsPerSecond: number })[] = [];
-      for (let i = 0; i < runs; i++) {
-        await server.metric('latchkey_argon2_queue'); // resets the windowed event-loop gauges
-        const seqBefore = await server.metric('latchkey_events_last_seq');
-        const r = await bracketedRun(server, client, ring, c, rawLimit);
-        const loopDelayP99Ms = (await server.metric('nodejs_eventloop_delay_p99_seconds')) * 1000;
-        // The last seq is read after the raw bracket, but the server appends nothing while idle.
-        const eventsPerSecond = ((await server.metric('latchkey_events_last_seq')) - seqBefore) / phaseSeconds;
-        perRun.push({ ...r, loopDelayP99Ms, eventsPerSecond });
-      }
+      for (let i = 0; i < runs; i++) perRun.push(await bracketedRun(server, client, ring, c, rawLimit, probe));
       client.close();
       const summary = {
         ...summarize(perRun),
@@ -174,17 +202,18 @@ const main = async () => {
     const floorClient = new BenchClient(floor.url, bestConcurrency);
     const floorRing = new UserRing(Array.from({ length: 2500 }, (_, i) => ({ username: `floor${i}`, key: randomBytes(20), lastStep: 0 })));
     const floorRuns: BracketedRun[] = [];
-    for (let i = 0; i < runs; i++) floorRuns.push(await bracketedRun(floor, floorClient, floorRing, bestConcurrency, rawLimit));
+    for (let i = 0; i < runs; i++) floorRuns.push(await bracketedRun(floor, floorClient, floorRing, bestConcurrency, rawLimit, noProbe));
     floorClient.close();
     await floor.stop();
-    results.floor = { concurrency: bestConcurrency, ...summarize(floorRuns), runs: floorRuns };
-    log(`floor (HTTP + argon2 only), c=${bestConcurrency}: ${round(median(floorRuns.map((r) => r.loginsPerSecond)), 1)} logins/s (${round(median(floorRuns.map((r) => r.ratioToRaw)) * 100, 1)} % of raw)`);
+    const floorSummary = summarize(floorRuns);
+    results.floor = { concurrency: bestConcurrency, ...floorSummary, runs: floorRuns };
+    log(`floor (HTTP + argon2 only), c=${bestConcurrency}: ${round(floorSummary.loginsPerSecond, 1)} logins/s (${round(floorSummary.ratioToRaw * 100, 1)} % of raw)`);
     await pool.close();
     results.peakRssAfterLoadMiB = server.peakRssMiB();
 
     // 4. An overload burst at 10× capacity.
     const bursts = [];
-    // Bursts on the same code spread from 4 to 6.6 ms of shed p99 across runs: five of them, steadier medians.
+    // Single bursts on the same code ranged from 3.4 to 8.8 ms of shed p99: five of them, a steadier median.
     for (let i = 0; i < Math.max(runs, 5); i++) {
       const meter = cpuMeter(server);
       const b = await overloadBurst(server, ring, raw, 10, 4);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Latchkey, createLatchkey } from '../core/app/latchkey.js';
 import type { Clock } from '../core/ports/clock.js';
+import type { PasswordHasher } from '../core/ports/password-hasher.js';
 import type { Config } from './config.js';
 import { AesGcmSecretBox } from './crypto/aes-gcm-secret-box.js';
 import { type CryptoPool, createCryptoPool } from './crypto/crypto-pool.js';
@@ -20,6 +21,8 @@ export interface Engine {
   readonly latchkey: Latchkey;
   readonly pool: CryptoPool;
   readonly store: SqliteEventStore;
+  /** The argon2 hasher the engine verifies with (tests count its calls). */
+  readonly hasher: PasswordHasher;
   readonly adminKey: string;
   readonly adminKeyCreated: boolean;
   /**
@@ -41,12 +44,13 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
   const store = openSqliteEventStore(databasePath(config), { busyTimeoutMs: config.busyTimeoutMs, appender: writer.append });
   const pool = createCryptoPool(config.argon2MaxQueue > 0 ? { maxQueue: config.argon2MaxQueue } : {});
   try {
+    const hasher = await PoolPasswordHasher.create(pool, config.policy.argon2);
     const latchkey = createLatchkey({
       policy: config.policy,
       store,
       clock,
       random: nodeRandom,
-      hasher: await PoolPasswordHasher.create(pool, config.policy.argon2),
+      hasher,
       totp: new OtplibTotpVerifier(),
       box: new AesGcmSecretBox(keys.sealKey),
       digest: new NodeDigest(keys.hmacKey),
@@ -58,6 +62,7 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       latchkey,
       pool,
       store,
+      hasher,
       adminKey: keys.adminKey,
       adminKeyCreated: keys.adminKeyCreated,
       yieldToEventLoop: async () => {

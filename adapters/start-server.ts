@@ -9,13 +9,15 @@ import { createHttpApp } from './http/create-http-app.js';
 import { dialectRouters } from './http/dialects.js';
 import { Metrics } from './http/metrics.js';
 import { attachSocketDialects } from './http/socket-dialects.js';
-import { openEngine } from './open-engine.js';
+import { type Engine, openEngine } from './open-engine.js';
 
 export interface Running {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
   readonly latchkey: Latchkey;
+  /** The engine under the server: its store and hasher, for tests that drive or count them. */
+  readonly engine: Engine;
   readonly adminKey: string;
   readonly adminKeyCreated: boolean;
   /** Workers of the argon2 pool, one per core: hashes running at once on a libuv pool of that size (bin/latchkey.cjs). */
@@ -69,6 +71,7 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
     port,
     server,
     latchkey,
+    engine,
     adminKey: engine.adminKey,
     adminKeyCreated: engine.adminKeyCreated,
     argon2Threads: pool.stats().argon2Threads,

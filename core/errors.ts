@@ -9,7 +9,12 @@ export type ErrorCode =
   | 'factor_already_active'
   | 'weak_password'
   | 'unsupported_hash'
-  | 'concurrency'
+  /** The append lost a race: a stream it read moved before it could commit (retried by `transact`). */
+  | 'stream_moved'
+  /** The crypto outcome was computed against a credential that changed meanwhile: it decides nothing. */
+  | 'stale_check'
+  /** A freshly minted id (session, challenge, device, API key) already exists. */
+  | 'id_collision'
   | 'overloaded'
   | 'throttled'
   | 'unavailable';

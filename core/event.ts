@@ -13,6 +13,7 @@ export interface DomainEvent<T extends string = string, D extends object = objec
   readonly data: D;
 }
 
+/** `schema` is the version the event was written at; `data` is always read as the current version (streams.ts). */
 export interface StoredEvent<E extends DomainEvent = DomainEvent> {
   readonly seq: number;
   readonly id: string;
@@ -24,6 +25,3 @@ export interface StoredEvent<E extends DomainEvent = DomainEvent> {
   readonly meta: EventMeta;
   readonly at: number;
 }
-
-/** Current schema version of every event type; bump it with an upcaster in `upcast.ts`. */
-export const eventSchemaVersion = 1;

@@ -1,8 +1,9 @@
+import { hasInvisibleCharacters } from './invisible-characters.js';
+
 /**
  * One spelling per account: NFKC, then lower case, then trim (API.md, "Canonical username").
  * Control and format characters (Unicode Cc/Cf) are refused: they hide in logs and UIs.
  */
-const forbidden = /[\p{Cc}\p{Cf}]/u;
 export const maxUsernameLength = 256;
 
 export const canonicalUsername = (raw: string): string => raw.normalize('NFKC').toLowerCase().trim();
@@ -13,6 +14,6 @@ export const checkNewUsername = (raw: string): UsernameCheck => {
   const username = canonicalUsername(raw);
   if (username.length === 0) return { ok: false, reason: 'username is empty' };
   if (username.length > maxUsernameLength) return { ok: false, reason: 'username is too long' };
-  if (forbidden.test(raw) || forbidden.test(username)) return { ok: false, reason: 'username contains control or format characters' };
+  if (hasInvisibleCharacters(raw) || hasInvisibleCharacters(username)) return { ok: false, reason: 'username contains control or format characters' };
   return { ok: true, username };
 };

@@ -31,14 +31,18 @@ export const statusOf: Readonly<Record<FailureCode, number>> = {
   unsupported_media_type: 415,
   throttled: 429,
   server_error: 500,
-  concurrency: 503,
+  stream_moved: 503,
+  stale_check: 503,
+  id_collision: 503,
   overloaded: 503,
   unavailable: 503,
 };
 
 const generic: Partial<Record<FailureCode, string>> = {
   server_error: 'The server could not complete the request.',
-  concurrency: 'The server is busy; try again.',
+  stream_moved: 'The server is busy; try again.',
+  stale_check: 'The server is busy; try again.',
+  id_collision: 'The server is busy; try again.',
   overloaded: 'The server is busy; try again.',
   unavailable: 'The service is temporarily unavailable.',
   throttled: 'Too many attempts; try again later.',

@@ -1,7 +1,7 @@
-import { type StoredEvent, eventSchemaVersion } from '../../core/event.js';
+import type { StoredEvent } from '../../core/event.js';
 import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
-import { type StreamKind, type StreamStates, streamFolds, streamId } from '../../core/streams.js';
-import { type ProjectionSource, Projector } from '../sqlite/projector.js';
+import { type ProjectionSource, Projector } from '../../core/projector.js';
+import { type StreamKind, type StreamStates, eventSchema, initialState, streamId, upcastState } from '../../core/streams.js';
 
 /**
  * The EventStore port in memory (STYLE.md §12), for fast tests of the application service. Same contract as the
@@ -24,7 +24,7 @@ export class InMemoryEventStore implements EventStore {
   async load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>> {
     const row = this.projections.get(streamId(kind, id));
     // States round-trip through JSON as they do in SQLite, so no caller can hold a live reference.
-    return row === undefined ? { version: 0, state: streamFolds[kind].initialState() } : { version: row.version, state: JSON.parse(row.state) as StreamStates[K] };
+    return row === undefined ? { version: 0, state: initialState(kind) } : { version: row.version, state: upcastState(kind, JSON.parse(row.state)) };
   }
 
   async accountIdByUsername(username: string): Promise<string | null> {
@@ -41,7 +41,7 @@ export class InMemoryEventStore implements EventStore {
     let seq = this.events.length;
     projector.applyWrites(request.writes, request.at, (stream, version, event) => {
       const data = JSON.parse(JSON.stringify(event.data)) as object;
-      staged.push({ seq: ++seq, id: `${request.commandId}:${staged.length}`, stream, version, type: event.type, schema: eventSchemaVersion, data, meta: request.meta, at: request.at });
+      staged.push({ seq: ++seq, id: `${request.commandId}:${staged.length}`, stream, version, type: event.type, schema: eventSchema(event.type), data, meta: request.meta, at: request.at });
     });
     for (const e of staged) {
       this.events.push(e);

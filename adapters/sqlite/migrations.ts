@@ -121,7 +121,7 @@ export const migrations: readonly Migration[] = [
     // lang_conflict.html). Refuse any insert that collides with a row on one of the unique keys, before the
     // conflict resolution can run. The store never makes such an insert (seq follows max(seq) under the write lock,
     // versions follow the projections), so its appends are unchanged; each check is an index lookup. Another writer's
-    // event at the same stream version now raises this instead of UNIQUE: storageError reads both as 'concurrency'.
+    // event at the same stream version now raises this instead of UNIQUE: storageError reads both as 'stream_moved'.
     sql: `
       CREATE TRIGGER events_refuse_replace BEFORE INSERT ON events
       WHEN EXISTS (SELECT 1 FROM events WHERE seq = NEW.seq)

@@ -1,12 +1,12 @@
 import type Database from 'better-sqlite3';
 import { DomainError, type ErrorCode } from '../../core/errors.js';
-import { type StoredEvent, eventSchemaVersion } from '../../core/event.js';
+import type { StoredEvent } from '../../core/event.js';
 import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
-import { type StreamKind, type StreamStates, streamFolds, streamId } from '../../core/streams.js';
+import { type ProjectionSource, Projector } from '../../core/projector.js';
+import { type StreamKind, type StreamStates, eventSchema, initialState, streamId, upcastState } from '../../core/streams.js';
 import { chainHash, genesisHash } from './chain-hash.js';
 import type { EventTuple } from './event-tuple.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
-import { type ProjectionSource, Projector } from './projector.js';
 import { storageError } from './storage-error.js';
 import { eventColumns, storedEventFromRow } from './stored-event-from-row.js';
 
@@ -21,7 +21,7 @@ export interface SqliteEventStoreOptions extends Omit<OpenDatabaseOptions, 'file
   readonly appender?: (request: AppendRequest) => Promise<AppendOutcome>;
 }
 
-const failureMessages: Partial<Record<ErrorCode, string>> = { concurrency: 'the stream moved', username_taken: 'username is taken' };
+const failureMessages: Partial<Record<ErrorCode, string>> = { stream_moved: 'the stream moved', username_taken: 'username is taken' };
 
 /**
  * The event log and its projections in one SQLite file (DESIGN.md "Event rows"). Every method is synchronous
@@ -73,8 +73,8 @@ export class SqliteEventStore implements EventStore {
   async load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>> {
     try {
       const row = this.projectionByStream.get(streamId(kind, id));
-      if (row === undefined) return { version: 0, state: streamFolds[kind].initialState() };
-      return { version: row.version, state: JSON.parse(row.state) as StreamStates[K] };
+      if (row === undefined) return { version: 0, state: initialState(kind) };
+      return { version: row.version, state: upcastState(kind, JSON.parse(row.state)) };
     } catch (err) {
       throw storageError(err);
     }
@@ -153,10 +153,11 @@ export class SqliteEventStore implements EventStore {
     const stored: StoredEvent[] = [];
     projector.applyWrites(request.writes, request.at, (stream, version, event) => {
       seq += 1;
-      const row: EventTuple = [seq, `${request.commandId}:${stored.length}`, stream, version, event.type, eventSchemaVersion, JSON.stringify(event.data), meta, request.at];
+      const schema = eventSchema(event.type);
+      const row: EventTuple = [seq, `${request.commandId}:${stored.length}`, stream, version, event.type, schema, JSON.stringify(event.data), meta, request.at];
       hash = chainHash(hash, row);
       this.insertEvent.run(...row, hash);
-      stored.push({ seq, id: row[1], stream, version, type: event.type, schema: eventSchemaVersion, data: event.data, meta: request.meta, at: request.at });
+      stored.push({ seq, id: row[1], stream, version, type: event.type, schema, data: event.data, meta: request.meta, at: request.at });
     });
     for (const [stream, row] of projector.rows) if (row.changed) this.upsertProjection.run(stream, row.kind, row.version, JSON.stringify(row.state));
     for (const [username, accountId] of projector.claimedUsernames) this.insertUsername.run(username, accountId);

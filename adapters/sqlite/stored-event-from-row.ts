@@ -1,4 +1,5 @@
 import type { EventMeta, StoredEvent } from '../../core/event.js';
+import { eventSchema, upcastEvent } from '../../core/streams.js';
 import type { EventTuple } from './event-tuple.js';
 
 /** The columns every event query selects, in `EventTuple` order. */
@@ -11,7 +12,8 @@ export const storedEventFromRow = ([seq, id, stream, version, type, schema, data
   version,
   type,
   schema,
-  data: JSON.parse(data) as object,
+  // Read as the current version of its type: an older row goes through the stream model's upcasters.
+  data: schema === eventSchema(type) ? (JSON.parse(data) as object) : upcastEvent(type, schema, JSON.parse(data) as object),
   meta: JSON.parse(meta) as EventMeta,
   at,
 });

@@ -34,6 +34,8 @@ export type AccountCommand =
   | { type: 'RevokeApiKey'; keyId: string; now: number }
   /** `match` names the key whose hash equalled the presented key's (compared in constant time before `decide`). */
   | { type: 'CheckApiKey'; outcome: { readonly kind: 'match'; readonly keyId: string } | { readonly kind: 'mismatch' }; now: number }
+  /** An attempt refused without a judgement: recorded, never counted (it says nothing about the credentials). */
+  | { type: 'RecordRefusal'; reason: 'contention' | 'credentials_changed'; now: number }
   | { type: 'Unlock'; now: number }
   | { type: 'Disable'; now: number }
   | { type: 'Enable'; now: number };

@@ -16,7 +16,7 @@ const registered = (state: AccountState): Account => {
  * `windowMs`, so failures spread outside the window do not lock (SECURITY.md 17).
  */
 const recentFailures = (a: Account, now: number, policy: Policy): number =>
-  (a.recentFailures ?? []).filter((t) => now - t < policy.lockout.windowMs).length;
+  a.recentFailures.filter((t) => now - t < policy.lockout.windowMs).length;
 
 const failure = (a: Account, event: 'password' | 'api_key' | OtpRejection, now: number, policy: Policy): AccountEvent[] => {
   const failures = a.failures + 1;
@@ -65,98 +65,99 @@ const secondFactor = (a: Account, otp: OtpOutcome, now: number, policy: Policy):
 
 const hasSecondFactor = (a: Account): boolean => a.totp.status === 'active' || a.recovery.some((h) => h !== null);
 
-export const decideAccount =
-  (policy: Policy) =>
-  (command: AccountCommand, state: AccountState): readonly AccountEvent[] => {
-    switch (command.type) {
-      case 'Register': {
-        if (state.status === 'registered') throw new DomainError('username_taken');
-        const { accountId, username, passwordHash, roles, mfa } = command;
-        return [{ type: 'AccountRegistered', data: { accountId, username, passwordHash, roles, mfa } }];
-      }
-      case 'ChangePassword':
-        registered(state);
-        return [{ type: 'PasswordChanged', data: { passwordHash: command.passwordHash } }];
-      case 'RehashPassword': {
-        const a = registered(state);
-        return a.passwordHash === command.checkedHash ? [{ type: 'PasswordRehashed', data: { passwordHash: command.passwordHash } }] : [];
-      }
-      case 'StartTotpEnrolment': {
-        const a = registered(state);
-        if (a.totp.status === 'active') throw new DomainError('factor_already_active');
-        return [{ type: 'TotpEnrolmentStarted', data: { sealedSecret: command.sealedSecret, ...command.params } }];
-      }
-      case 'ConfirmTotp': {
-        const a = registered(state);
-        if (a.totp.status !== 'pending') throw new DomainError('factor_not_enrolled');
-        // The confirming code is an accepted step: it cannot be replayed at the first login.
-        return command.otp.kind === 'match' ? [{ type: 'TotpConfirmed', data: { step: command.otp.step } }] : [];
-      }
-      case 'RemoveTotp': {
-        const a = registered(state);
-        return a.totp.status === 'none' ? [] : [{ type: 'TotpRemoved', data: {} }];
-      }
-      case 'GenerateRecoveryCodes':
-        registered(state);
-        return [{ type: 'RecoveryCodesGenerated', data: { hashes: command.hashes } }];
-      case 'CheckPassword': {
-        const a = registered(state);
-        if (a.passwordHash !== command.checkedHash) throw new DomainError('concurrency', 'password changed during the check');
-        const lock = lockStatusAt(a.lock, command.now);
-        // Attempts during a lock are recorded but never counted: they must not extend it (NIST SP 800-63B §5.2.2).
-        if (lock === 'disabled' || lock === 'hard_locked') return [{ type: 'LoginRefused', data: { reason: lock } }];
-        if (lock === 'locked' && !(command.trustedDevice && command.password === 'match')) {
-          return [{ type: 'LoginRefused', data: { reason: 'locked' } }];
-        }
-        if (command.password === 'mismatch') return failure(a, 'password', command.now, policy);
-        if (a.mfa === 'exempt') return [{ type: 'LoginSucceeded', data: { aal: 'aal1', method: 'password' } }];
-        if (!hasSecondFactor(a)) return [{ type: 'LoginRefused', data: { reason: 'no_factor' } }];
-        if (command.trustedDevice) return [{ type: 'LoginSucceeded', data: { aal: 'aal2', method: 'password+device' } }];
-        if (command.secondFactor === 'later' && command.otp.kind === 'absent') return [{ type: 'PasswordAccepted', data: {} }];
-        return secondFactor(a, command.otp, command.now, policy);
-      }
-      case 'CheckSecondFactor': {
-        const a = registered(state);
-        const lock = lockStatusAt(a.lock, command.now);
-        if (lock !== 'open') return [{ type: 'LoginRefused', data: { reason: lock } }];
-        return secondFactor(a, command.otp, command.now, policy);
-      }
-      case 'IssueApiKey': {
-        const a = registered(state);
-        if ((a.apiKeys ?? []).some((k) => k.id === command.keyId)) throw new DomainError('concurrency', 'api key id reused');
-        const { keyId, hash, name } = command;
-        return [{ type: 'ApiKeyIssued', data: { keyId, hash, ...(name === null ? {} : { name }) } }];
-      }
-      case 'RevokeApiKey': {
-        const a = registered(state);
-        return (a.apiKeys ?? []).some((k) => k.id === command.keyId) ? [{ type: 'ApiKeyRevoked', data: { keyId: command.keyId } }] : [];
-      }
-      case 'CheckApiKey': {
-        const a = registered(state);
-        const lock = lockStatusAt(a.lock, command.now);
-        // As for a password: attempts during a lock are recorded, never counted (NIST SP 800-63B §5.2.2).
-        if (lock !== 'open') return [{ type: 'LoginRefused', data: { reason: lock } }];
-        const { outcome } = command;
-        // A key revoked between the hash check and now no longer matches.
-        if (outcome.kind === 'mismatch' || !(a.apiKeys ?? []).some((k) => k.id === outcome.keyId)) return failure(a, 'api_key', command.now, policy);
-        // A key stands in for the account's owner without a second factor: one factor, aal1 (NIST SP 800-63B §4.1).
-        return [{ type: 'LoginSucceeded', data: { aal: 'aal1', method: 'api_key' } }];
-      }
-      case 'Unlock': {
-        const a = registered(state);
-        return a.lock.status === 'disabled' || (a.lock.status === 'open' && a.failures === 0) ? [] : [{ type: 'AccountUnlocked', data: {} }];
-      }
-      case 'Disable': {
-        const a = registered(state);
-        return a.lock.status === 'disabled' ? [] : [{ type: 'AccountDisabled', data: {} }];
-      }
-      case 'Enable': {
-        const a = registered(state);
-        return a.lock.status === 'disabled' ? [{ type: 'AccountEnabled', data: {} }] : [];
-      }
-      default: {
-        const _exhaustive: never = command;
-        return _exhaustive;
-      }
+export const decideAccount = (command: AccountCommand, state: AccountState, policy: Policy): readonly AccountEvent[] => {
+  switch (command.type) {
+    case 'Register': {
+      if (state.status === 'registered') throw new DomainError('username_taken');
+      const { accountId, username, passwordHash, roles, mfa } = command;
+      return [{ type: 'AccountRegistered', data: { accountId, username, passwordHash, roles, mfa } }];
     }
-  };
+    case 'ChangePassword':
+      registered(state);
+      return [{ type: 'PasswordChanged', data: { passwordHash: command.passwordHash } }];
+    case 'RehashPassword': {
+      const a = registered(state);
+      return a.passwordHash === command.checkedHash ? [{ type: 'PasswordRehashed', data: { passwordHash: command.passwordHash } }] : [];
+    }
+    case 'StartTotpEnrolment': {
+      const a = registered(state);
+      if (a.totp.status === 'active') throw new DomainError('factor_already_active');
+      return [{ type: 'TotpEnrolmentStarted', data: { sealedSecret: command.sealedSecret, ...command.params } }];
+    }
+    case 'ConfirmTotp': {
+      const a = registered(state);
+      if (a.totp.status !== 'pending') throw new DomainError('factor_not_enrolled');
+      // The confirming code is an accepted step: it cannot be replayed at the first login.
+      return command.otp.kind === 'match' ? [{ type: 'TotpConfirmed', data: { step: command.otp.step } }] : [];
+    }
+    case 'RemoveTotp': {
+      const a = registered(state);
+      return a.totp.status === 'none' ? [] : [{ type: 'TotpRemoved', data: {} }];
+    }
+    case 'GenerateRecoveryCodes':
+      registered(state);
+      return [{ type: 'RecoveryCodesGenerated', data: { hashes: command.hashes } }];
+    case 'CheckPassword': {
+      const a = registered(state);
+      if (a.passwordHash !== command.checkedHash) throw new DomainError('stale_check', 'password changed during the check');
+      const lock = lockStatusAt(a.lock, command.now);
+      // Attempts during a lock are recorded but never counted: they must not extend it (NIST SP 800-63B §5.2.2).
+      if (lock === 'disabled' || lock === 'hard_locked') return [{ type: 'LoginRefused', data: { reason: lock } }];
+      if (lock === 'locked' && !(command.trustedDevice && command.password === 'match')) {
+        return [{ type: 'LoginRefused', data: { reason: 'locked' } }];
+      }
+      if (command.password === 'mismatch') return failure(a, 'password', command.now, policy);
+      if (a.mfa === 'exempt') return [{ type: 'LoginSucceeded', data: { aal: 'aal1', method: 'password' } }];
+      if (!hasSecondFactor(a)) return [{ type: 'LoginRefused', data: { reason: 'no_factor' } }];
+      if (command.trustedDevice) return [{ type: 'LoginSucceeded', data: { aal: 'aal2', method: 'password+device' } }];
+      if (command.secondFactor === 'later' && command.otp.kind === 'absent') return [{ type: 'PasswordAccepted', data: {} }];
+      return secondFactor(a, command.otp, command.now, policy);
+    }
+    case 'CheckSecondFactor': {
+      const a = registered(state);
+      const lock = lockStatusAt(a.lock, command.now);
+      if (lock !== 'open') return [{ type: 'LoginRefused', data: { reason: lock } }];
+      return secondFactor(a, command.otp, command.now, policy);
+    }
+    case 'IssueApiKey': {
+      const a = registered(state);
+      if (a.apiKeys.some((k) => k.id === command.keyId)) throw new DomainError('id_collision', 'api key id reused');
+      const { keyId, hash, name } = command;
+      return [{ type: 'ApiKeyIssued', data: { keyId, hash, ...(name === null ? {} : { name }) } }];
+    }
+    case 'RevokeApiKey': {
+      const a = registered(state);
+      return a.apiKeys.some((k) => k.id === command.keyId) ? [{ type: 'ApiKeyRevoked', data: { keyId: command.keyId } }] : [];
+    }
+    case 'CheckApiKey': {
+      const a = registered(state);
+      const lock = lockStatusAt(a.lock, command.now);
+      // As for a password: attempts during a lock are recorded, never counted (NIST SP 800-63B §5.2.2).
+      if (lock !== 'open') return [{ type: 'LoginRefused', data: { reason: lock } }];
+      const { outcome } = command;
+      // A key revoked between the hash check and now no longer matches.
+      if (outcome.kind === 'mismatch' || !a.apiKeys.some((k) => k.id === outcome.keyId)) return failure(a, 'api_key', command.now, policy);
+      // A key stands in for the account's owner without a second factor: one factor, aal1 (NIST SP 800-63B §4.1).
+      return [{ type: 'LoginSucceeded', data: { aal: 'aal1', method: 'api_key' } }];
+    }
+    case 'RecordRefusal':
+      registered(state);
+      return [{ type: 'LoginRefused', data: { reason: command.reason } }];
+    case 'Unlock': {
+      const a = registered(state);
+      return a.lock.status === 'disabled' || (a.lock.status === 'open' && a.failures === 0) ? [] : [{ type: 'AccountUnlocked', data: {} }];
+    }
+    case 'Disable': {
+      const a = registered(state);
+      return a.lock.status === 'disabled' ? [] : [{ type: 'AccountDisabled', data: {} }];
+    }
+    case 'Enable': {
+      const a = registered(state);
+      return a.lock.status === 'disabled' ? [{ type: 'AccountEnabled', data: {} }] : [];
+    }
+    default: {
+      const _exhaustive: never = command;
+      return _exhaustive;
+    }
+  }
+};

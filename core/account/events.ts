@@ -4,7 +4,8 @@ export type MfaRequirement = 'required' | 'exempt';
 export type OtpRejection = 'invalid' | 'replayed' | 'missing' | 'malformed';
 export type LoginMethod = 'password' | 'password+totp' | 'password+recovery' | 'password+device' | 'token' | 'api_key';
 export type Aal = 'aal1' | 'aal2';
-export type RefusalReason = 'locked' | 'hard_locked' | 'disabled' | 'no_factor';
+/** `contention`: its append lost every race; `credentials_changed`: checked against a password that changed meanwhile. */
+export type RefusalReason = 'locked' | 'hard_locked' | 'disabled' | 'no_factor' | 'contention' | 'credentials_changed';
 
 export interface TotpParams {
   readonly algorithm: TotpAlgorithm;

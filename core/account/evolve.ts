@@ -30,19 +30,19 @@ export const evolveAccount = (state: AccountState, event: AccountEvent, at: numb
       };
     }
     case 'PasswordChanged':
-      return update(state, (a) => ({ ...a, passwordHash: event.data.passwordHash, epoch: a.epoch + 1, credentials: (a.credentials ?? 0) + 1 }));
+      return update(state, (a) => ({ ...a, passwordHash: event.data.passwordHash, epoch: a.epoch + 1, credentials: a.credentials + 1 }));
     case 'PasswordRehashed':
       return update(state, (a) => ({ ...a, passwordHash: event.data.passwordHash }));
     case 'TotpEnrolmentStarted': {
       const { sealedSecret, algorithm, digits, period } = event.data;
-      return update(state, (a) => ({ ...a, totp: { status: 'pending', sealedSecret, algorithm, digits, period }, epoch: a.epoch + 1, credentials: (a.credentials ?? 0) + 1 }));
+      return update(state, (a) => ({ ...a, totp: { status: 'pending', sealedSecret, algorithm, digits, period }, epoch: a.epoch + 1, credentials: a.credentials + 1 }));
     }
     case 'TotpConfirmed':
       return update(state, (a) =>
         a.totp.status === 'pending' ? { ...a, totp: { ...a.totp, status: 'active' }, lastTotpStep: event.data.step } : a,
       );
     case 'TotpRemoved':
-      return update(state, (a) => ({ ...a, totp: { status: 'none' }, epoch: a.epoch + 1, credentials: (a.credentials ?? 0) + 1 }));
+      return update(state, (a) => ({ ...a, totp: { status: 'none' }, epoch: a.epoch + 1, credentials: a.credentials + 1 }));
     case 'RecoveryCodesGenerated':
       return update(state, (a) => ({ ...a, recovery: event.data.hashes }));
     case 'RecoveryCodeUsed':
@@ -50,7 +50,7 @@ export const evolveAccount = (state: AccountState, event: AccountEvent, at: numb
     case 'PasswordRejected':
     case 'OtpRejected':
     case 'ApiKeyRejected':
-      return update(state, (a) => ({ ...a, failures: event.data.failures, recentFailures: [...(a.recentFailures ?? []), at].slice(-failureMemory) }));
+      return update(state, (a) => ({ ...a, failures: event.data.failures, recentFailures: [...a.recentFailures, at].slice(-failureMemory) }));
     case 'OtpAccepted':
       return update(state, (a) => ({ ...a, lastTotpStep: event.data.step }));
     case 'AccountLocked':
@@ -61,15 +61,15 @@ export const evolveAccount = (state: AccountState, event: AccountEvent, at: numb
     case 'AccountUnlocked':
       return update(state, (a) => ({ ...a, failures: 0, recentFailures: [], lock: { status: 'open' } }));
     case 'AccountDisabled':
-      return update(state, (a) => ({ ...a, lock: { status: 'disabled' }, epoch: a.epoch + 1, credentials: (a.credentials ?? 0) + 1 }));
+      return update(state, (a) => ({ ...a, lock: { status: 'disabled' }, epoch: a.epoch + 1, credentials: a.credentials + 1 }));
     case 'AccountEnabled':
       return update(state, (a) => ({ ...a, lock: { status: 'open' }, failures: 0, recentFailures: [] }));
     case 'ApiKeyIssued': {
       const { keyId, hash, name } = event.data;
-      return update(state, (a) => ({ ...a, apiKeys: [...(a.apiKeys ?? []), { id: keyId, hash, name: name ?? null }] }));
+      return update(state, (a) => ({ ...a, apiKeys: [...a.apiKeys, { id: keyId, hash, name: name ?? null }] }));
     }
     case 'ApiKeyRevoked':
-      return update(state, (a) => ({ ...a, apiKeys: (a.apiKeys ?? []).filter((k) => k.id !== event.data.keyId) }));
+      return update(state, (a) => ({ ...a, apiKeys: a.apiKeys.filter((k) => k.id !== event.data.keyId) }));
     case 'PasswordAccepted':
     case 'LoginRefused':
       return state;

@@ -39,10 +39,9 @@ export interface Account {
   /**
    * Bumped only when a credential changes (password, TOTP factor) or the account is disabled: remembered devices
    * die then, but not on a lock, which an attacker can cause (SECURITY.md 20, OWASP "device cookies").
-   * Projection rows folded before the field existed lack it: read it as `credentials ?? 0`.
    */
   readonly credentials: number;
-  /** Live API keys. Projection rows folded before keys existed lack the field: read it as `apiKeys ?? []`. */
+  /** Live API keys. */
   readonly apiKeys: readonly ApiKey[];
 }
 
@@ -69,4 +68,15 @@ export const lockStatusAt = (lock: Lock, now: number): 'open' | 'locked' | 'hard
       return _exhaustive;
     }
   }
+};
+
+/**
+ * Rows folded before `recentFailures`, `credentials` and `apiKeys` existed lack them: they read as no recent failure,
+ * no credential change and no key, which is what those versions had.
+ */
+export const upcastAccountState = (stored: AccountState): AccountState => {
+  if (stored.status !== 'registered') return stored;
+  const a: Partial<Account> = stored.account;
+  if (a.recentFailures !== undefined && a.credentials !== undefined && a.apiKeys !== undefined) return stored;
+  return { status: 'registered', account: { ...stored.account, recentFailures: a.recentFailures ?? [], credentials: a.credentials ?? 0, apiKeys: a.apiKeys ?? [] } };
 };

@@ -1,18 +1,28 @@
 import type { EventMeta } from '../event.js';
-import type { NewUser } from './admin.js';
-import * as admin from './admin.js';
-import { type ApiKeyLoginInput, issueApiKey, loginWithApiKey, revokeApiKey } from './api-keys.js';
-import { type ConfirmChallengeTotpInput, confirmChallengeTotp } from './confirm-challenge-totp.js';
-import { type ContinueInput, continueLogin } from './continue-login.js';
-import type { Deps } from './deps.js';
-import { type LoginInput, login } from './login.js';
-import { pendingChallenge } from './pending-challenge.js';
-import { startChallengeTotpEnrolment } from './start-challenge-totp-enrolment.js';
-import { authenticate, deriveToken, logout, refresh } from './sessions.js';
+import { setUserDisabled, unlockUser } from './admin/account-status.js';
+import { changePassword } from './admin/change-password.js';
+import { generateRecoveryCodes } from './admin/recovery-codes.js';
+import { type NewUser, registerUser } from './admin/register-user.js';
+import { confirmTotp, enrolTotp, removeTotp } from './admin/totp-factor.js';
+import { issueApiKey } from './api-keys/issue-api-key.js';
+import { type ApiKeyLoginInput, loginWithApiKey } from './api-keys/login-with-api-key.js';
+import { revokeApiKey } from './api-keys/revoke-api-key.js';
+import type { Deps } from './kernel/deps.js';
+import { type LoginInput, login } from './login/login.js';
+import { type ConfirmChallengeTotpInput, confirmChallengeTotp } from './second-step/confirm-challenge-totp.js';
+import { type ContinueInput, continueLogin } from './second-step/continue-login.js';
+import { pendingChallenge } from './second-step/pending-challenge.js';
+import { startChallengeTotpEnrolment } from './second-step/start-challenge-totp-enrolment.js';
+import { authenticate } from './sessions/authenticate.js';
+import { deriveToken } from './sessions/derive-token.js';
+import { logout } from './sessions/logout.js';
+import { refresh } from './sessions/refresh.js';
 
-/** The one engine every dialect drives: no dialect has its own lockout, replay or token logic. */
+/**
+ * The one engine every dialect drives: no dialect has its own lockout, replay or token logic. It offers operations,
+ * never its ports: a dialect that needs the time or the public keys asks for exactly that.
+ */
 export const createLatchkey = (deps: Deps) => ({
-  deps,
   login: (input: LoginInput, meta: EventMeta) => login(deps, input, meta),
   /** True while a password step would be shed (the argon2 queue is full): adapters refuse it before reading it. */
   saturated: () => deps.hasher.saturated(),
@@ -24,18 +34,22 @@ export const createLatchkey = (deps: Deps) => ({
   refresh: (token: unknown, meta: EventMeta, ttlMs?: number) => refresh(deps, token, meta, ttlMs),
   logout: (token: unknown, meta: EventMeta) => logout(deps, token, meta),
   deriveToken: (token: unknown, meta: EventMeta, ttlMs: number) => deriveToken(deps, token, meta, ttlMs),
-  registerUser: (user: NewUser, meta: EventMeta) => admin.registerUser(deps, user, meta),
-  changePassword: (username: string, password: string, meta: EventMeta) => admin.changePassword(deps, username, password, meta),
-  enrolTotp: (username: string, meta: EventMeta) => admin.enrolTotp(deps, username, meta),
-  confirmTotp: (username: string, otp: unknown, meta: EventMeta) => admin.confirmTotp(deps, username, otp, meta),
-  removeTotp: (username: string, meta: EventMeta) => admin.removeTotp(deps, username, meta),
-  generateRecoveryCodes: (username: string, meta: EventMeta) => admin.generateRecoveryCodes(deps, username, meta),
-  unlockUser: (username: string, meta: EventMeta) => admin.unlockUser(deps, username, meta),
-  setUserDisabled: (username: string, disabled: boolean, meta: EventMeta) => admin.setUserDisabled(deps, username, disabled, meta),
+  registerUser: (user: NewUser, meta: EventMeta) => registerUser(deps, user, meta),
+  changePassword: (username: string, password: string, meta: EventMeta) => changePassword(deps, username, password, meta),
+  enrolTotp: (username: string, meta: EventMeta) => enrolTotp(deps, username, meta),
+  confirmTotp: (username: string, otp: unknown, meta: EventMeta) => confirmTotp(deps, username, otp, meta),
+  removeTotp: (username: string, meta: EventMeta) => removeTotp(deps, username, meta),
+  generateRecoveryCodes: (username: string, meta: EventMeta) => generateRecoveryCodes(deps, username, meta),
+  unlockUser: (username: string, meta: EventMeta) => unlockUser(deps, username, meta),
+  setUserDisabled: (username: string, disabled: boolean, meta: EventMeta) => setUserDisabled(deps, username, disabled, meta),
   issueApiKey: (username: string, name: string | null, meta: EventMeta) => issueApiKey(deps, username, name, meta),
   revokeApiKey: (username: string, keyId: string, meta: EventMeta) => revokeApiKey(deps, username, keyId, meta),
   loginWithApiKey: (input: ApiKeyLoginInput, meta: EventMeta) => loginWithApiKey(deps, input, meta),
   events: (query: { after: number; limit: number; stream?: string }) => deps.store.read(query),
+  /** The engine's clock, for answers that state times (Appgate's `expires`, TrueNAS's call budget). */
+  now: () => deps.clock.now(),
+  /** The public keys access tokens are signed with (`/.well-known/jwks.json`). */
+  jwks: () => deps.signer.jwks(),
 });
 
 export type Latchkey = ReturnType<typeof createLatchkey>;

@@ -4,34 +4,32 @@ import type { ChallengeCommand } from './commands.js';
 import type { ChallengeEvent } from './events.js';
 import { type ChallengeState, challengeUsability } from './state.js';
 
-export const decideChallenge =
-  (policy: Policy) =>
-  (command: ChallengeCommand, state: ChallengeState): readonly ChallengeEvent[] => {
-    switch (command.type) {
-      case 'Issue': {
-        if (state.status !== 'none') throw new DomainError('concurrency', 'challenge id reused');
-        const { challengeId, accountId, tokenHash, epoch, methods, dialect, now } = command;
-        return [{ type: 'ChallengeIssued', data: { challengeId, accountId, tokenHash, epoch, methods, dialect, expiresAt: now + policy.challenge.ttlMs } }];
-      }
-      case 'RecordAttempt': {
-        if (state.status !== 'pending' || challengeUsability(state, command.accountEpoch, command.now) !== 'usable') {
-          throw new DomainError('invalid_token');
-        }
-        if (command.result === 'accepted') return [{ type: 'ChallengeCompleted', data: { sessionId: command.sessionId } }];
-        const attempts = state.attempts + 1;
-        // The cap-reaching answer is already final: the token is dead from this event on.
-        return attempts >= policy.challenge.maxAttempts
-          ? [{ type: 'ChallengeOtpRejected', data: { attempts } }, { type: 'ChallengeEnded', data: { reason: 'exhausted' } }]
-          : [{ type: 'ChallengeOtpRejected', data: { attempts } }];
-      }
-      case 'Close': {
-        if (state.status !== 'pending') return [];
-        const usability = challengeUsability(state, command.accountEpoch, command.now);
-        return usability === 'expired' || usability === 'credentials_changed' ? [{ type: 'ChallengeEnded', data: { reason: usability } }] : [];
-      }
-      default: {
-        const _exhaustive: never = command;
-        return _exhaustive;
-      }
+export const decideChallenge = (command: ChallengeCommand, state: ChallengeState, policy: Policy): readonly ChallengeEvent[] => {
+  switch (command.type) {
+    case 'Issue': {
+      if (state.status !== 'none') throw new DomainError('id_collision', 'challenge id reused');
+      const { challengeId, accountId, tokenHash, epoch, methods, dialect, now } = command;
+      return [{ type: 'ChallengeIssued', data: { challengeId, accountId, tokenHash, epoch, methods, dialect, expiresAt: now + policy.challenge.ttlMs } }];
     }
-  };
+    case 'RecordAttempt': {
+      if (state.status !== 'pending' || challengeUsability(state, command.accountEpoch, command.now) !== 'usable') {
+        throw new DomainError('invalid_token');
+      }
+      if (command.result === 'accepted') return [{ type: 'ChallengeCompleted', data: { sessionId: command.sessionId } }];
+      const attempts = state.attempts + 1;
+      // The cap-reaching answer is already final: the token is dead from this event on.
+      return attempts >= policy.challenge.maxAttempts
+        ? [{ type: 'ChallengeOtpRejected', data: { attempts } }, { type: 'ChallengeEnded', data: { reason: 'exhausted' } }]
+        : [{ type: 'ChallengeOtpRejected', data: { attempts } }];
+    }
+    case 'Close': {
+      if (state.status !== 'pending') return [];
+      const usability = challengeUsability(state, command.accountEpoch, command.now);
+      return usability === 'expired' || usability === 'credentials_changed' ? [{ type: 'ChallengeEnded', data: { reason: usability } }] : [];
+    }
+    default: {
+      const _exhaustive: never = command;
+      return _exhaustive;
+    }
+  }
+};

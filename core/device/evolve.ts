@@ -4,8 +4,8 @@ import type { DeviceState } from './state.js';
 export const evolveDevice = (state: DeviceState, event: DeviceEvent): DeviceState => {
   switch (event.type) {
     case 'DeviceRemembered': {
-      const { selector, accountId, validatorHash, expiresAt, epoch } = event.data;
-      return { status: 'active', selector, accountId, validatorHash, expiresAt, epoch, rotations: 0 };
+      const { selector, accountId, validatorHash, expiresAt, credentials } = event.data;
+      return { status: 'active', selector, accountId, validatorHash, expiresAt, credentials, rotations: 0 };
     }
     case 'DeviceRotated':
       return state.status === 'active' ? { ...state, validatorHash: event.data.validatorHash, rotations: state.rotations + 1 } : state;

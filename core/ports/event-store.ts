@@ -22,7 +22,7 @@ export interface AppendRequest {
 
 /**
  * The log and the projections folded from it. `append` is atomic over all its writes and updates the
- * projections in the same transaction; a stale `expectedVersion` rejects with DomainError('concurrency').
+ * projections in the same transaction; a stale `expectedVersion` rejects with DomainError('stream_moved').
  */
 export interface EventStore {
   load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>>;

@@ -6,7 +6,7 @@ import { type SessionState, sessionAccepts } from './state.js';
 export const decideSession = (command: SessionCommand, state: SessionState): readonly SessionEvent[] => {
   switch (command.type) {
     case 'Issue': {
-      if (state.status !== 'none') throw new DomainError('concurrency', 'session id reused');
+      if (state.status !== 'none') throw new DomainError('id_collision', 'session id reused');
       const { sessionId, accountId, jti, aal, method, dialect, now, ttlMs } = command;
       return [{ type: 'SessionIssued', data: { sessionId, accountId, jti, aal, method, dialect, expiresAt: now + ttlMs } }];
     }

@@ -9,4 +9,6 @@ export const sessionDecider: Decider<SessionCommand, SessionState, SessionEvent>
   decide: decideSession,
   evolve: evolveSession,
   initialState: initialSessionState,
+  upcastState: (stored) => stored,
+  upcasters: {},
 };

@@ -4,11 +4,11 @@ import type { AccountEvent } from '../../core/account/events.js';
 import type { ChallengeEvent } from '../../core/challenge/events.js';
 import type { DeviceEvent } from '../../core/device/events.js';
 import { type ErrorCode, isDomainError } from '../../core/errors.js';
-import { type EventMeta, eventSchemaVersion } from '../../core/event.js';
+import type { EventMeta } from '../../core/event.js';
 import type { AppendRequest, EventStore, StreamWrite } from '../../core/ports/event-store.js';
 import type { ProbeEvent } from '../../core/probe/events.js';
 import type { SessionEvent } from '../../core/session/events.js';
-import { type LatchkeyEvent, type StreamKind, parseStreamId, streamFolds, streamId } from '../../core/streams.js';
+import { type LatchkeyEvent, type StreamKind, eventSchema, evolve, initialState, parseStreamId, streamId } from '../../core/streams.js';
 
 export type StoreFactory = () => EventStore & { close?(): void | Promise<void> };
 
@@ -70,7 +70,7 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
       for (const kind of ['account', 'challenge', 'session', 'device', 'probe'] as const) {
         const loaded = await store.load(kind, 'nobody');
         assert.is(loaded.version, 0);
-        assert.equal(loaded.state, streamFolds[kind].initialState());
+        assert.equal(loaded.state, initialState(kind));
       }
       assert.is(await store.accountIdByUsername('nobody'), null);
       assert.equal(await everything(store), []);
@@ -95,7 +95,7 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
         [0, 1, 2],
       );
       for (const e of stored) {
-        assert.is(e.schema, eventSchemaVersion);
+        assert.is(e.schema, eventSchema(e.type));
         assert.is(e.at, t0 + 5);
         assert.equal(e.meta, meta);
       }
@@ -119,13 +119,13 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
   );
 
   test(
-    'a stale or future expected version is refused as concurrency and writes nothing',
+    'a stale or future expected version is refused as stream_moved and writes nothing',
     withStore(async (store) => {
       await store.append(request('cmd-1', [account('a', 0, [registered('a', 'alice')])]));
       const before = await everything(store);
-      assert.is(await rejection(store.append(request('cmd-2', [account('a', 0, [rejected(1)])]))), 'concurrency');
-      assert.is(await rejection(store.append(request('cmd-3', [account('a', 2, [rejected(1)])]))), 'concurrency');
-      assert.is(await rejection(store.append(request('cmd-4', [probe('new', 1, 1)]))), 'concurrency');
+      assert.is(await rejection(store.append(request('cmd-2', [account('a', 0, [rejected(1)])]))), 'stream_moved');
+      assert.is(await rejection(store.append(request('cmd-3', [account('a', 2, [rejected(1)])]))), 'stream_moved');
+      assert.is(await rejection(store.append(request('cmd-4', [probe('new', 1, 1)]))), 'stream_moved');
       assert.equal(await everything(store), before);
       assert.is((await store.load('account', 'a')).version, 1);
       assert.is((await store.load('probe', 'new')).version, 0);
@@ -158,7 +158,7 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
           ]),
         ),
       );
-      assert.is(code, 'concurrency');
+      assert.is(code, 'stream_moved');
       assert.equal(await everything(store), before);
       assert.is((await store.load('account', 'b')).version, 0);
       assert.is((await store.load('session', 's')).version, 0);
@@ -253,8 +253,7 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
           events.map((e) => e.version),
           events.map((_, i) => i + 1),
         );
-        const fold = streamFolds[kind] as unknown as { initialState: () => unknown; evolve: (s: unknown, e: LatchkeyEvent, at: number) => unknown };
-        const expected = events.reduce((s, e) => fold.evolve(s, { type: e.type, data: e.data } as LatchkeyEvent, e.at), fold.initialState());
+        const expected = events.reduce((s, e) => evolve(kind, s, { type: e.type, data: e.data } as LatchkeyEvent, e.at), initialState(kind));
         assert.equal(await store.load(kind, id), { version: events.length, state: expected }, stream);
       }
       for (const e of all.filter((x) => x.type === 'AccountRegistered')) {
@@ -343,7 +342,7 @@ export const randomHistory = (seed: number, commands: number): AppendRequest[] =
         ];
   const deviceEvents = (id: string, isNew: boolean): DeviceEvent[] =>
     isNew
-      ? [{ type: 'DeviceRemembered', data: { selector: id, accountId: anAccount(), validatorHash: `vh-${int(1e9)}`, expiresAt: t0 + 30 * 86_400_000, epoch: 0 } }]
+      ? [{ type: 'DeviceRemembered', data: { selector: id, accountId: anAccount(), validatorHash: `vh-${int(1e9)}`, expiresAt: t0 + 30 * 86_400_000, credentials: 0 } }]
       : [
           pick<() => DeviceEvent>([
             () => ({ type: 'DeviceRotated', data: { validatorHash: `vh-${int(1e9)}` } }),

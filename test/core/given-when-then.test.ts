@@ -44,7 +44,7 @@ t('then: fails on other events, on missing ones and on extra ones', () => {
 
 t('thenThrows: passes on the code, fails on another code and when nothing is thrown', () => {
   given([]).when(refresh).thenThrows('invalid_token');
-  assert.ok(fails(() => given([]).when(refresh).thenThrows('concurrency')));
+  assert.ok(fails(() => given([]).when(refresh).thenThrows('id_collision')));
   assert.ok(fails(() => given([issued]).when(refresh).thenThrows('invalid_token')));
 });
 

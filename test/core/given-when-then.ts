@@ -1,7 +1,8 @@
 import * as assert from 'uvu/assert';
-import { type Decider, fold } from '../../core/decider.js';
+import type { Decider } from '../../core/decider.js';
 import { type ErrorCode, isDomainError } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/event.js';
+import { type Policy, defaultPolicy } from '../../core/policy.js';
 
 export interface Then<S, E> {
   /** Asserts the decided events; returns the state after them so a test can look at what they did. */
@@ -22,15 +23,19 @@ export interface Timed<E> {
 
 export const at = <E>(time: number, event: E): Timed<E> => ({ at: time, event });
 
+/** Folds events that were all recorded at `at`. */
+export const fold = <S, E>(evolve: (s: S, e: E, at: number) => S, initial: S, events: readonly E[], at: number): S =>
+  events.reduce((s, e) => evolve(s, e, at), initial);
+
 export const specification =
-  <C, S, E extends DomainEvent>(decider: Decider<C, S, E>) =>
+  <C, S, E extends DomainEvent>(decider: Decider<C, S, E>, policy: Policy = defaultPolicy) =>
   (given: readonly (E | Timed<E>)[]) => ({
     when: (command: C): Then<S, E> => {
       const now = (command as { now?: number }).now ?? 0;
       const state = given.reduce((s, g) => ('event' in g ? decider.evolve(s, g.event, g.at) : decider.evolve(s, g, now)), decider.initialState());
       return {
         then: (expected) => {
-          const actual = decider.decide(command, state);
+          const actual = decider.decide(command, state, policy);
           assert.equal(actual, expected);
           return fold(decider.evolve, state, actual, now);
         },
@@ -38,7 +43,7 @@ export const specification =
           let thrown: unknown;
           let decided: readonly E[] | undefined;
           try {
-            decided = decider.decide(command, state);
+            decided = decider.decide(command, state, policy);
           } catch (e) {
             thrown = e;
           }

@@ -50,14 +50,14 @@ export const jwtClaims = (token: string): { sub: string; sid: string; jti: strin
   JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
 
 /** The server's own SQLite connection (tests of storage faults drive it directly). */
-export const storeOf = (s: TestServer): SqliteEventStore => s.running.latchkey.deps.store as SqliteEventStore;
+export const storeOf = (s: TestServer): SqliteEventStore => s.running.engine.store;
 
 /**
  * Counts the argon2 verifications the server starts, by wrapping its password hasher (the real one still runs:
  * nothing is mocked). "No argon2 work" (SECURITY.md 21, 25) is then an exact count, not a timing guess.
  */
 export const countArgon2 = (s: TestServer): { verifies: () => number; hashes: () => number } => {
-  const hasher = s.running.latchkey.deps.hasher;
+  const hasher = s.running.engine.hasher;
   const verify = hasher.verify.bind(hasher);
   const hash = hasher.hash.bind(hasher);
   let verifies = 0;

@@ -23,7 +23,7 @@ export const authentication = (app: AppContext, settings: AppgateSettings) => as
   if (deviceId.length === 0) throw new FieldError('deviceId', 'deviceId must not be empty');
   const result = await app.latchkey.login({ username, password, secondFactor: 'later' }, requestMeta(ctx, app, 'appgate'));
   app.metrics.inc('latchkey_logins_total', { dialect: 'appgate', result: result.kind });
-  const now = app.latchkey.deps.clock.now();
+  const now = app.latchkey.now();
   switch (result.kind) {
     case 'authenticated':
       ctx.body = loginResponse(settings, result.user, {

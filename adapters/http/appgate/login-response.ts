@@ -1,4 +1,4 @@
-import type { UserView } from '../../../core/app/user-view.js';
+import type { UserView } from '../../../core/app/kernel/user-view.js';
 import type { AppgateSettings } from './appgate-settings.js';
 import { privilegesOf } from './privileges-of.js';
 

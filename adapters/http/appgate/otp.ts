@@ -29,7 +29,7 @@ export const otp = (app: AppContext, settings: AppgateSettings) => async (ctx: C
     case 'authenticated':
       ctx.body = loginResponse(settings, result.user, {
         token: result.token.accessToken,
-        expiresAtMs: expiresAt(app.latchkey.deps.clock.now(), result.token.expiresIn),
+        expiresAtMs: expiresAt(app.latchkey.now(), result.token.expiresIn),
         needTwoFactorAuth: false,
       });
       return;

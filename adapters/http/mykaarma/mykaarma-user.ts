@@ -1,4 +1,4 @@
-import type { UserView } from '../../../core/app/user-view.js';
+import type { UserView } from '../../../core/app/kernel/user-view.js';
 
 /**
  * The page's `user` object: what Latchkey knows (the name, the account id as `uuid`, and that it is valid);

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { LoginResult } from '../../../core/app/login-result.js';
+import type { LoginResult } from '../../../core/app/login/login-result.js';
 import { envelope } from './envelope.js';
 import { mykaarmaUser } from './mykaarma-user.js';
 

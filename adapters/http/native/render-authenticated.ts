@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { LoginResult } from '../../../core/app/login-result.js';
+import type { LoginResult } from '../../../core/app/login/login-result.js';
 
 export const renderAuthenticated = (ctx: Context, result: Extract<LoginResult, { kind: 'authenticated' }>): void => {
   ctx.set('Cache-Control', 'no-store');

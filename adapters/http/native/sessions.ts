@@ -33,5 +33,5 @@ export const session = (app: AppContext) => async (ctx: Context) => {
 /** GET /.well-known/jwks.json */
 export const jwks = (app: AppContext) => async (ctx: Context) => {
   ctx.set('Cache-Control', 'public, max-age=300');
-  ctx.body = app.latchkey.deps.signer.jwks();
+  ctx.body = app.latchkey.jwks();
 };

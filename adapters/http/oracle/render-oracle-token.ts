@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { IssuedToken } from '../../../core/app/issued-token.js';
+import type { IssuedToken } from '../../../core/app/sessions/issued-token.js';
 
 /** The product's token lifetime (seeds/000: `"expires_in":930`); refresh restarts the same clock. */
 export const oracleTokenTtlMs = 930_000;

@@ -1,4 +1,4 @@
-import type { SessionView } from '../../../core/app/sessions.js';
+import type { SessionView } from '../../../core/app/sessions/authenticate.js';
 import { RpcError } from './rpc-error.js';
 import type { SocketSession } from './socket-session.js';
 

@@ -1,5 +1,5 @@
 import type { Aal } from '../../../core/account/events.js';
-import type { UserView } from '../../../core/app/user-view.js';
+import type { UserView } from '../../../core/app/kernel/user-view.js';
 import type { SocketSession } from './socket-session.js';
 import { userInfo } from './user-info.js';
 

@@ -16,7 +16,9 @@ export const rpcErrorOf = (err: unknown): RpcError | null => {
     case 'throttled':
       return RpcError.callError('EBUSY', 'Rate Limit Exceeded', err.retryAfterSeconds === undefined ? null : { retry_after: err.retryAfterSeconds });
     case 'overloaded':
-    case 'concurrency':
+    case 'stream_moved':
+    case 'stale_check':
+    case 'id_collision':
       return RpcError.callError('EBUSY', 'The server is busy; try again.', { retry_after: 1 });
     case 'unavailable':
       return RpcError.callError('EAGAIN', 'The service is temporarily unavailable.', { retry_after: 1 });

@@ -42,7 +42,7 @@ export class TruenasConnection {
     if (isBinary) return this.ws.close(unsupportedData, 'Binary frames are not supported');
     const frame = parseFrame(text(data));
     if (this.session.accessToken === null) {
-      const verdict = this.budget.take(this.app.latchkey.deps.clock.now());
+      const verdict = this.budget.take(this.app.latchkey.now());
       if (verdict === 'exhausted') return this.ws.close(policyViolation, 'Rate Limit Exceeded');
       if (verdict === 'refused') return this.answer(frame, RpcError.callError('EBUSY', 'Rate Limit Exceeded'));
     }

@@ -1,4 +1,4 @@
-import type { UserView } from '../../../core/app/user-view.js';
+import type { UserView } from '../../../core/app/kernel/user-view.js';
 
 /**
  * The `user_info` of auth.login_ex and the result of auth.me, cut down to the product's fields that mean

@@ -167,7 +167,7 @@ test('a closed store answers unavailable, not a crash', async () => {
   assert.is(await codeOf(store.accountIdByUsername('alice')), 'unavailable');
 });
 
-test('a UNIQUE(stream, version) clash from another writer is a concurrency error', async () => {
+test('a UNIQUE(stream, version) clash from another writer is a stream_moved error', async () => {
   // Another process appended version 2 of the stream without updating projections (simulates a writer that
   // raced between our read of the projection and our insert): the database itself must refuse the duplicate.
   const path = join(dir, 'a.db');
@@ -178,7 +178,7 @@ test('a UNIQUE(stream, version) clash from another writer is a concurrency error
     const code = await codeOf(
       store.append({ ...probe('c2', 2), writes: [{ kind: 'probe', id: 'p', expectedVersion: 0, events: [{ type: 'UnknownUserAttempted', data: { attempts: 2 } }] }] }),
     );
-    assert.is(code, 'concurrency');
+    assert.is(code, 'stream_moved');
     assert.is((await store.read({ after: 0, limit: 10 })).length, 1);
   } finally {
     store.close();
@@ -205,7 +205,7 @@ test('two connections on one file (server and CLI) share versions, usernames and
     });
     await server.append(register('c1', 'a1', 'alice'));
     assert.is(await codeOf(cli.append(register('c2', 'a2', 'alice'))), 'username_taken');
-    assert.is(await codeOf(cli.append(register('c3', 'a1', 'alice'))), 'concurrency');
+    assert.is(await codeOf(cli.append(register('c3', 'a1', 'alice'))), 'stream_moved');
     for (let i = 0; i < 10; i++) await (i % 2 === 0 ? server : cli).append(probe(`p${i}`, i + 1));
     assert.equal(await server.load('probe', 'p'), { version: 10, state: { attempts: 10 } });
     assert.is(await cli.accountIdByUsername('alice'), 'a1');

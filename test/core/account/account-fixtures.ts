@@ -14,7 +14,7 @@ export const stepAt = (ms: number): number => Math.floor(ms / 30_000);
 export const confirmStep = stepAt(t0) - 1;
 export const phc = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
 
-export const givenAccount = specification(accountDecider(defaultPolicy));
+export const givenAccount = specification(accountDecider);
 
 /** A registered account with an active TOTP factor, confirmed at `confirmStep`. */
 export const activeAccount = (): AccountEvent[] => [

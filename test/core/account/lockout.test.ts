@@ -1,4 +1,4 @@
-import { fold } from '../../../core/decider.js';
+import { fold } from '../given-when-then.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { accountDecider } from '../../../core/account/decider.js';
@@ -225,15 +225,15 @@ t('a disabled account is refused without counting; Enable reopens it with a clea
   assert.is(failuresOf(s), 0);
 });
 
-t('errors: an unregistered account, and a password hash that changed during the check', () => {
+t('errors: an unregistered account, and a password hash that changed during the check (a stale outcome)', () => {
   givenAccount([]).when(checkPassword('match', match(stepAt(t0)), t0)).thenThrows('unknown_user');
   givenAccount([...activeAccount(), { type: 'PasswordChanged', data: { passwordHash: `${phc}x` } }])
     .when(checkPassword('match', match(stepAt(t0)), t0))
-    .thenThrows('concurrency');
+    .thenThrows('stale_check');
 });
 
 t('driven for real: 100 failures, each at its lock end, give 1,2,4,8,15,15… min locks and one hard lock', () => {
-  const decider = accountDecider(defaultPolicy);
+  const decider = accountDecider;
   let state = fold(decider.evolve, decider.initialState(), activeAccount(), t0);
   let now = t0;
   const locks: number[] = [];
@@ -242,12 +242,12 @@ t('driven for real: 100 failures, each at its lock end, give 1,2,4,8,15,15… mi
     const lock = state.status === 'registered' ? state.account.lock : null;
     if (lock?.status === 'locked') {
       // An attempt one millisecond early is refused and changes nothing.
-      const early = decider.decide(checkPassword('mismatch', match(stepAt(lock.until - 1)), lock.until - 1), state);
+      const early = decider.decide(checkPassword('mismatch', match(stepAt(lock.until - 1)), lock.until - 1), state, defaultPolicy);
       assert.equal(early, [{ type: 'LoginRefused', data: { reason: 'locked' } }]);
       state = fold(decider.evolve, state, early, lock.until - 1);
       now = lock.until;
     }
-    const events = decider.decide(checkPassword('mismatch', match(stepAt(now)), now), state);
+    const events = decider.decide(checkPassword('mismatch', match(stepAt(now)), now), state, defaultPolicy);
     assert.equal(events[0], passwordRejected(i));
     for (const e of events.slice(1)) {
       if (e.type === 'AccountLocked') locks.push(e.data.until - now);

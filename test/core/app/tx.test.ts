@@ -1,12 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InMemoryEventStore } from '../../../adapters/memory/in-memory-event-store.js';
-import type { Deps } from '../../../core/app/deps.js';
-import { transact } from '../../../core/app/transact.js';
-import { Tx } from '../../../core/app/tx.js';
+import type { Deps } from '../../../core/app/kernel/deps.js';
+import { transact } from '../../../core/app/kernel/transact.js';
+import { Tx } from '../../../core/app/kernel/tx.js';
 import type { EventMeta } from '../../../core/event.js';
+import { defaultPolicy } from '../../../core/policy.js';
 import type { StreamKind } from '../../../core/streams.js';
-import { decideSession } from '../../../core/session/decide.js';
 
 /** A transaction reads each stream once, and never a stream it has just minted or one its caller read a moment ago. */
 const test = suite('tx');
@@ -29,8 +29,8 @@ const revoke = (jti: string) => ({ type: 'Revoke', presentedJti: jti, reason: 'l
 
 test('decideNew stages a minted stream at expected version 0 without reading it', async () => {
   const store = new CountingStore();
-  const tx = new Tx(store, now);
-  const events = tx.decideNew('session', 'ses-1', decideSession, issue('ses-1', 'jti-1'));
+  const tx = new Tx(store, defaultPolicy, now);
+  const events = tx.decideNew('session', 'ses-1', issue('ses-1', 'jti-1'));
   assert.equal(
     events.map((e) => e.type),
     ['SessionIssued'],
@@ -41,19 +41,19 @@ test('decideNew stages a minted stream at expected version 0 without reading it'
     [['session', 'ses-1', 0, 1]],
   );
   assert.is((await tx.load('session', 'ses-1')).status, 'active', 'the staged event is folded in');
-  assert.throws(() => tx.decideNew('session', 'ses-1', decideSession, issue('ses-1', 'jti-2')), /not new/);
+  assert.throws(() => tx.decideNew('session', 'ses-1', issue('ses-1', 'jti-2')), /not new/);
 });
 
 test('a minted id that exists after all fails the append (expected version 0), never overwrites', async () => {
   const store = new CountingStore();
   const deps = depsOver(store);
-  await transact(deps, meta, async (tx) => tx.decideNew('session', 'ses-1', decideSession, issue('ses-1', 'jti-1')));
+  await transact(deps, meta, async (tx) => tx.decideNew('session', 'ses-1', issue('ses-1', 'jti-1')));
   let attempts = 0;
-  const refused = await transact(deps, meta, async (tx) => (attempts++, tx.decideNew('session', 'ses-1', decideSession, issue('ses-1', 'jti-2')))).then(
+  const refused = await transact(deps, meta, async (tx) => (attempts++, tx.decideNew('session', 'ses-1', issue('ses-1', 'jti-2')))).then(
     () => null,
     (e: unknown) => e,
   );
-  assert.is((refused as { code?: string } | null)?.code, 'concurrency');
+  assert.is((refused as { code?: string } | null)?.code, 'stream_moved');
   assert.is(attempts, 5, 'each attempt refused by the store');
   assert.is((await store.load('session', 'ses-1')).state.status, 'active');
   assert.is(((await store.load('session', 'ses-1')).state as { jti: string }).jti, 'jti-1');
@@ -62,12 +62,12 @@ test('a minted id that exists after all fails the append (expected version 0), n
 test('known reads stand as the first attempt’s reads; a conflict makes the retry read again', async () => {
   const store = new CountingStore();
   const deps = depsOver(store);
-  await transact(deps, meta, async (tx) => tx.decideNew('session', 'ses-1', decideSession, issue('ses-1', 'jti-1')));
+  await transact(deps, meta, async (tx) => tx.decideNew('session', 'ses-1', issue('ses-1', 'jti-1')));
   const snapshot = await store.load('session', 'ses-1');
   store.loads.length = 0;
 
   // Unchanged since the snapshot: no read at all, and the append insists on the snapshot's version.
-  await transact(deps, meta, async (tx) => tx.decide('session', 'ses-1', decideSession, { type: 'Refresh', presentedJti: 'jti-1', jti: 'jti-2', ttlMs: 60_000, now }), [
+  await transact(deps, meta, async (tx) => tx.decide('session', 'ses-1', { type: 'Refresh', presentedJti: 'jti-1', jti: 'jti-2', ttlMs: 60_000, now }), [
     { kind: 'session', id: 'ses-1', loaded: snapshot },
   ]);
   assert.equal(store.loads, []);
@@ -82,7 +82,7 @@ test('known reads stand as the first attempt’s reads; a conflict makes the ret
     async (tx) => {
       const state = await tx.load('session', 'ses-1');
       seen.push((state as { jti: string }).jti);
-      return tx.decide('session', 'ses-1', decideSession, revoke((state as { jti: string }).jti));
+      return tx.decide('session', 'ses-1', revoke((state as { jti: string }).jti));
     },
     [{ kind: 'session', id: 'ses-1', loaded: snapshot }],
   );

@@ -8,7 +8,7 @@ import { specification } from '../given-when-then.js';
 
 /** One pending second step: TTL 300 s, exclusive at expiresAt; dead after 5 wrong codes or an epoch change. */
 const t = suite('challenge decider');
-const given = specification(challengeDecider(defaultPolicy));
+const given = specification(challengeDecider);
 
 const t0 = 1_736_154_000_000;
 const ttl = 300_000;
@@ -37,10 +37,10 @@ t('Issue: expires 300 s after issue, with the account epoch it was issued under'
     .then([issued]);
 });
 
-t('Issue twice under one id is a concurrency error', () => {
+t('Issue twice under one id is an id collision', () => {
   given([issued])
     .when({ type: 'Issue', challengeId: 'ch-1', accountId: 'acc-1', tokenHash: 'h', epoch, methods: ['totp'], dialect: 'native', now: t0 })
-    .thenThrows('concurrency');
+    .thenThrows('id_collision');
 });
 
 t('expiresAt−1 ms: still usable, a right code completes it', () => {

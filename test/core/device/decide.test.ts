@@ -12,26 +12,26 @@ const given = specification(deviceDecider);
 const t0 = 1_736_154_000_000;
 const ttl = 30 * 24 * 3600_000;
 const expiresAt = t0 + ttl;
-const epoch = 2;
+const credentials = 2;
 
 const remembered: DeviceEvent = {
   type: 'DeviceRemembered',
-  data: { selector: 'sel-1', accountId: 'acc-1', validatorHash: 'v1', expiresAt, epoch },
+  data: { selector: 'sel-1', accountId: 'acc-1', validatorHash: 'v1', expiresAt, credentials },
 };
-const use = (presentedHash: string, now: number, opts: { newValidatorHash?: string; accountEpoch?: number; accountId?: string } = {}): DeviceCommand => ({
+const use = (presentedHash: string, now: number, opts: { newValidatorHash?: string; accountCredentials?: number; accountId?: string } = {}): DeviceCommand => ({
   type: 'Use',
   accountId: opts.accountId ?? 'acc-1',
   presentedHash,
   newValidatorHash: opts.newValidatorHash ?? 'v2',
-  accountEpoch: opts.accountEpoch ?? epoch,
+  accountCredentials: opts.accountCredentials ?? credentials,
   now,
 });
 const rotated = (validatorHash: string): DeviceEvent => ({ type: 'DeviceRotated', data: { validatorHash } });
 const revoked = (reason: 'reuse' | 'credentials_changed' | 'expired' | 'admin'): DeviceEvent => ({ type: 'DeviceRevoked', data: { reason } });
 
-t('Remember: expires ttl after; twice under one selector is a concurrency error', () => {
-  given([]).when({ type: 'Remember', selector: 'sel-1', accountId: 'acc-1', validatorHash: 'v1', epoch, ttlMs: ttl, now: t0 }).then([remembered]);
-  given([remembered]).when({ type: 'Remember', selector: 'sel-1', accountId: 'acc-1', validatorHash: 'v9', epoch, ttlMs: ttl, now: t0 }).thenThrows('concurrency');
+t('Remember: expires ttl after; twice under one selector is an id collision', () => {
+  given([]).when({ type: 'Remember', selector: 'sel-1', accountId: 'acc-1', validatorHash: 'v1', credentials, ttlMs: ttl, now: t0 }).then([remembered]);
+  given([remembered]).when({ type: 'Remember', selector: 'sel-1', accountId: 'acc-1', validatorHash: 'v9', credentials, ttlMs: ttl, now: t0 }).thenThrows('id_collision');
 });
 
 t('a use with the current validator rotates it', () => {
@@ -58,8 +58,8 @@ t('the absolute expiry survives rotations: expiresAt−1 ms rotates, expiresAt a
   given(history).when(use('v3', expiresAt + 1, { newValidatorHash: 'v4' })).then([revoked('expired')]);
 });
 
-t('an account epoch change (password, factor, lock) revokes it', () => {
-  given([remembered]).when(use('v1', t0 + 1, { accountEpoch: epoch + 1 })).then([revoked('credentials_changed')]);
+t('a change of the account\'s credentials (password, factor, disable) revokes it', () => {
+  given([remembered]).when(use('v1', t0 + 1, { accountCredentials: credentials + 1 })).then([revoked('credentials_changed')]);
 });
 
 t('another account’s use of the selector changes nothing', () => {

@@ -22,13 +22,13 @@ const refresh = (presentedJti: string, now: number, jti = 'jti-2'): SessionComma
 const revoke = (presentedJti: string, now: number): SessionCommand => ({ type: 'Revoke', presentedJti, reason: 'logout', now });
 const refreshed = (jti: string, at: number): SessionEvent => ({ type: 'SessionRefreshed', data: { jti, expiresAt: at + ttl } });
 
-t('Issue: expires ttl after issue; twice under one id is a concurrency error', () => {
+t('Issue: expires ttl after issue; twice under one id is an id collision', () => {
   given([])
     .when({ type: 'Issue', sessionId: 'ses-1', accountId: 'acc-1', jti: 'jti-1', aal: 'aal2', method: 'password+totp', ttlMs: ttl, dialect: 'native', now: t0 })
     .then([issued]);
   given([issued])
     .when({ type: 'Issue', sessionId: 'ses-1', accountId: 'acc-1', jti: 'jti-9', aal: 'aal2', method: 'password+totp', ttlMs: ttl, dialect: 'native', now: t0 })
-    .thenThrows('concurrency');
+    .thenThrows('id_collision');
 });
 
 t('refresh at expiresAt−1 ms: a new jti and a new expiry measured from now', () => {

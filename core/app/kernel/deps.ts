@@ -1,0 +1,26 @@
+import type { Policy } from '../../policy.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Digest } from '../../ports/digest.js';
+import type { EventStore } from '../../ports/event-store.js';
+import type { PasswordHasher } from '../../ports/password-hasher.js';
+import type { Random } from '../../ports/random.js';
+import type { SecretBox } from '../../ports/secret-box.js';
+import type { Throttle } from '../../ports/throttle.js';
+import type { TokenSigner } from '../../ports/token-signer.js';
+import type { TotpVerifier } from '../../ports/totp-verifier.js';
+
+/** Everything the application service touches, as ports: core/ stays free of I/O. */
+export interface Deps {
+  readonly policy: Policy;
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly hasher: PasswordHasher;
+  readonly totp: TotpVerifier;
+  readonly box: SecretBox;
+  readonly digest: Digest;
+  readonly signer: TokenSigner;
+  readonly throttle: Throttle;
+  /** Shown in authenticator apps (otpauth issuer). */
+  readonly issuer: string;
+}

@@ -1,0 +1,45 @@
+import type { EventMeta } from '../../event.js';
+import { newBearerSecret } from '../kernel/bearer-secret.js';
+import type { Deps } from '../kernel/deps.js';
+import { otpOutcome } from '../kernel/otp-outcome.js';
+import { transact } from '../kernel/transact.js';
+import type { ContinueResult } from '../login/login-result.js';
+import { attemptSecondStep, authenticatedResult } from './attempt-second-step.js';
+import { presentedChallenge } from './presented-challenge.js';
+
+export interface ContinueInput {
+  readonly mfaToken: unknown;
+  readonly otp: unknown;
+  readonly rememberDevice?: boolean;
+  readonly tokenTtlMs?: number;
+}
+
+/** The second step: a TOTP or recovery code on a second-step token; on success, optionally a remembered device. */
+export const continueLogin = async (deps: Deps, input: ContinueInput, meta: EventMeta): Promise<ContinueResult> => {
+  const presented = await presentedChallenge(deps, input.mfaToken);
+  if (presented === null) return { kind: 'invalid_token', reason: 'unknown' };
+  const otp = presented.state.status === 'pending' ? await otpOutcome(deps, presented.account, input.otp, deps.clock.now()) : { kind: 'absent' as const };
+  const device = input.rememberDevice === true ? newBearerSecret(deps) : null;
+  const outcome = await transact(deps, meta, (tx) =>
+    attemptSecondStep(deps, tx, presented, {
+      dialect: meta.dialect,
+      ttlMs: input.tokenTtlMs ?? deps.policy.session.ttlMs,
+      otp: () => otp,
+      onSuccess: async (account, tx) => {
+        if (device === null) return;
+        // Tied to the credentials, not the lock: an attacker's failures must not revoke the owner's device (SECURITY.md 20).
+        tx.decideNew('device', device.id, {
+          type: 'Remember',
+          selector: device.id,
+          accountId: account.id,
+          validatorHash: device.hash,
+          credentials: account.credentials,
+          ttlMs: deps.policy.device.ttlMs,
+          now: tx.now,
+        });
+      },
+    }),
+    presented.reads,
+  );
+  return authenticatedResult(deps, outcome, device?.token ?? null);
+};

@@ -16,6 +16,7 @@ import { systemClock } from './crypto/system-clock.js';
 import { createEventWriter } from './sqlite/event-writer.js';
 import { type SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { InMemoryThrottle } from './throttle/in-memory-throttle.js';
+import { RefusalTally } from '../core/throttle/refusal-tally.js';
 
 export interface Engine {
   readonly latchkey: Latchkey;
@@ -57,6 +58,7 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       signer: await EddsaTokenSigner.create(keys.signingKey, 'latchkey'),
       issuer: config.issuer,
       throttle: new InMemoryThrottle(config.policy.throttle),
+      refusals: new RefusalTally(),
     });
     return {
       latchkey,

@@ -59,6 +59,11 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, koa.callback());
   server.maxHeadersCount = 100;
   const closeSockets = attachSocketDialects(server, app);
+  // Throttle refusals are counted in memory and written aggregated, once a minute (docs/security.md §21).
+  const recordRefusals = () =>
+    latchkey.recordThrottleRefusals().catch((err: unknown) => logger.warn({ err: { message: (err as Error)?.message } }, 'throttle refusals could not be recorded'));
+  const refusalTimer = setInterval(recordRefusals, 60_000);
+  refusalTimer.unref();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -77,12 +82,14 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
     argon2Threads: pool.stats().argon2Threads,
     close: () =>
       (closed ??= (async () => {
+        clearInterval(refusalTimer);
         closeSockets();
         loopDelay.disable();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        await recordRefusals();
         await engine.close();
         logger.flush();
       })()),

@@ -1,5 +1,6 @@
 /** What every stored event carries besides its own data. */
-export type Dialect = 'native' | 'oracle' | 'appgate' | 'truenas' | 'mykaarma' | 'admin' | 'cli';
+/** `system`: what the server records of its own accord (aggregated throttle refusals). */
+export type Dialect = 'native' | 'oracle' | 'appgate' | 'truenas' | 'mykaarma' | 'admin' | 'cli' | 'system';
 
 export interface EventMeta {
   readonly requestId: string;

@@ -20,13 +20,17 @@ import type { SessionCommand } from './session/commands.js';
 import { sessionDecider } from './session/decider.js';
 import type { SessionEvent } from './session/events.js';
 import type { SessionState } from './session/state.js';
+import type { ThrottleCommand } from './throttle/commands.js';
+import { throttleDecider } from './throttle/decider.js';
+import type { ThrottleEvent } from './throttle/events.js';
+import type { ThrottleState } from './throttle/state.js';
 
 /**
  * The stream model (docs/design.md, "Streams"): one decider per stream kind, and nothing else decides, folds or
  * upcasts a stream. The application service decides through it (Tx), the projector folds through it, replay and
  * audit read old events through its upcasters. A stream id is `<kind>-<id>`.
  */
-export type StreamKind = 'account' | 'challenge' | 'session' | 'device' | 'probe';
+export type StreamKind = 'account' | 'challenge' | 'session' | 'device' | 'probe' | 'throttle';
 
 export interface StreamStates {
   account: AccountState;
@@ -34,6 +38,7 @@ export interface StreamStates {
   session: SessionState;
   device: DeviceState;
   probe: ProbeState;
+  throttle: ThrottleState;
 }
 
 export interface StreamEvents {
@@ -42,6 +47,7 @@ export interface StreamEvents {
   session: SessionEvent;
   device: DeviceEvent;
   probe: ProbeEvent;
+  throttle: ThrottleEvent;
 }
 
 export interface StreamCommands {
@@ -50,6 +56,7 @@ export interface StreamCommands {
   session: SessionCommand;
   device: DeviceCommand;
   probe: ProbeCommand;
+  throttle: ThrottleCommand;
 }
 
 export type LatchkeyEvent = StreamEvents[StreamKind];
@@ -63,6 +70,7 @@ export const streams: { readonly [K in StreamKind]: StreamDecider<K> } = {
   session: sessionDecider,
   device: deviceDecider,
   probe: probeDecider,
+  throttle: throttleDecider,
 };
 
 export const streamKinds = Object.keys(streams) as readonly StreamKind[];

@@ -33,7 +33,8 @@ export type AccountCommand =
   | { type: 'IssueApiKey'; keyId: string; hash: string; name: string | null; now: number }
   | { type: 'RevokeApiKey'; keyId: string; now: number }
   /** `match` names the key whose hash equalled the presented key's (compared in constant time before `decide`). */
-  | { type: 'CheckApiKey'; outcome: { readonly kind: 'match'; readonly keyId: string } | { readonly kind: 'mismatch' }; now: number }
+  | { type: 'CheckApiKey'; outcome: { readonly kind: 'match'; readonly keyId: string } | { readonly kind: 'mismatch' }; sessionId: string; now: number }
+  | { type: 'ForgetDevices'; now: number }
   /** An attempt refused without a judgement: recorded, never counted (it says nothing about the credentials). */
   | { type: 'RecordRefusal'; reason: 'contention' | 'credentials_changed'; now: number }
   | { type: 'Unlock'; now: number }

@@ -138,8 +138,14 @@ export const decideAccount = (command: AccountCommand, state: AccountState, poli
       // A key revoked between the hash check and now no longer matches.
       if (outcome.kind === 'mismatch' || !a.apiKeys.some((k) => k.id === outcome.keyId)) return failure(a, 'api_key', command.now, policy);
       // A key stands in for the account's owner without a second factor: one factor, aal1 (NIST SP 800-63B §4.1).
-      return [{ type: 'LoginSucceeded', data: { aal: 'aal1', method: 'api_key' } }];
+      return [
+        { type: 'LoginSucceeded', data: { aal: 'aal1', method: 'api_key' } },
+        { type: 'ApiKeyUsed', data: { keyId: outcome.keyId, sessionId: command.sessionId } },
+      ];
     }
+    case 'ForgetDevices':
+      registered(state);
+      return [{ type: 'DevicesForgotten', data: {} }];
     case 'RecordRefusal':
       registered(state);
       return [{ type: 'LoginRefused', data: { reason: command.reason } }];

@@ -37,6 +37,10 @@ export type AccountEvent =
   /** An admin-issued bearer key (TrueNAS API_KEY_PLAIN): only its SHA-256 is kept, the key is shown once. */
   | { type: 'ApiKeyIssued'; data: { keyId: string; hash: string; name?: string } }
   | { type: 'ApiKeyRevoked'; data: { keyId: string } }
+  /** The session a login with this key opened (with its LoginSucceeded): revoking the key ends it. */
+  | { type: 'ApiKeyUsed'; data: { keyId: string; sessionId: string } }
+  /** An admin forgot every remembered device of the account: they stop standing in for the second factor. */
+  | { type: 'DevicesForgotten'; data: Record<string, never> }
   /** A wrong API key: a failure counted towards the same lockout as a wrong password. */
   | { type: 'ApiKeyRejected'; data: { failures: number } };
 

@@ -1,5 +1,5 @@
 import type { AccountEvent } from './events.js';
-import { type Account, type AccountState, failureMemory } from './state.js';
+import { type Account, type AccountState, failureMemory, keySessionMemory } from './state.js';
 
 const update = (state: AccountState, f: (a: Account) => Account): AccountState =>
   state.status === 'registered' ? { status: 'registered', account: f(state.account) } : state;
@@ -66,10 +66,20 @@ export const evolveAccount = (state: AccountState, event: AccountEvent, at: numb
       return update(state, (a) => ({ ...a, lock: { status: 'open' }, failures: 0, recentFailures: [] }));
     case 'ApiKeyIssued': {
       const { keyId, hash, name } = event.data;
-      return update(state, (a) => ({ ...a, apiKeys: [...a.apiKeys, { id: keyId, hash, name: name ?? null }] }));
+      return update(state, (a) => ({ ...a, apiKeys: [...a.apiKeys, { id: keyId, hash, name: name ?? null, sessions: [] }] }));
     }
     case 'ApiKeyRevoked':
       return update(state, (a) => ({ ...a, apiKeys: a.apiKeys.filter((k) => k.id !== event.data.keyId) }));
+    case 'ApiKeyUsed': {
+      const { keyId, sessionId } = event.data;
+      return update(state, (a) => ({
+        ...a,
+        apiKeys: a.apiKeys.map((k) => (k.id === keyId ? { ...k, sessions: [...k.sessions, sessionId].slice(-keySessionMemory) } : k)),
+      }));
+    }
+    case 'DevicesForgotten':
+      // Devices are good for one value of the credential counter: a new value retires them all.
+      return update(state, (a) => ({ ...a, credentials: a.credentials + 1 }));
     case 'PasswordAccepted':
     case 'LoginRefused':
       return state;

@@ -16,6 +16,8 @@ export interface ApiKey {
   readonly id: string;
   readonly hash: string;
   readonly name: string | null;
+  /** The sessions most recently opened with it (at most `keySessionMemory`), ended when it is revoked. */
+  readonly sessions: readonly string[];
 }
 
 export interface Account {
@@ -47,6 +49,12 @@ export interface Account {
 
 export type AccountState = { readonly status: 'unregistered' } | { readonly status: 'registered'; readonly account: Account };
 
+/**
+ * How many sessions opened with one API key an account remembers: revoking the key ends those with events; older ones
+ * (past the bound) stop authenticating all the same, since a session opened with a key lives only while the key does.
+ */
+export const keySessionMemory = 32;
+
 /** How many failure times an account remembers: the largest lockout threshold a policy may set. */
 export const failureMemory = 32;
 
@@ -71,12 +79,13 @@ export const lockStatusAt = (lock: Lock, now: number): 'open' | 'locked' | 'hard
 };
 
 /**
- * Rows folded before `recentFailures`, `credentials` and `apiKeys` existed lack them: they read as no recent failure,
- * no credential change and no key, which is what those versions had.
+ * Rows folded before `recentFailures`, `credentials`, `apiKeys` and a key's `sessions` existed lack them: they read as
+ * no recent failure, no credential change, no key and no remembered session, which is what those versions had.
  */
 export const upcastAccountState = (stored: AccountState): AccountState => {
   if (stored.status !== 'registered') return stored;
   const a: Partial<Account> = stored.account;
-  if (a.recentFailures !== undefined && a.credentials !== undefined && a.apiKeys !== undefined) return stored;
-  return { status: 'registered', account: { ...stored.account, recentFailures: a.recentFailures ?? [], credentials: a.credentials ?? 0, apiKeys: a.apiKeys ?? [] } };
+  if (a.recentFailures !== undefined && a.credentials !== undefined && a.apiKeys !== undefined && a.apiKeys.every((k) => k.sessions !== undefined)) return stored;
+  const apiKeys = (a.apiKeys ?? []).map((k) => (k.sessions !== undefined ? k : { ...k, sessions: [] }));
+  return { status: 'registered', account: { ...stored.account, recentFailures: a.recentFailures ?? [], credentials: a.credentials ?? 0, apiKeys } };
 };

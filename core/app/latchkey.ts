@@ -3,6 +3,7 @@ import { setUserDisabled, unlockUser } from './admin/account-status.js';
 import { changePassword } from './admin/change-password.js';
 import { generateRecoveryCodes } from './admin/recovery-codes.js';
 import { type NewUser, registerUser } from './admin/register-user.js';
+import { forgetDevices } from './admin/forget-devices.js';
 import { confirmTotp, enrolTotp, removeTotp } from './admin/totp-factor.js';
 import { issueApiKey } from './api-keys/issue-api-key.js';
 import { type ApiKeyLoginInput, loginWithApiKey } from './api-keys/login-with-api-key.js';
@@ -15,8 +16,10 @@ import { pendingChallenge } from './second-step/pending-challenge.js';
 import { startChallengeTotpEnrolment } from './second-step/start-challenge-totp-enrolment.js';
 import { authenticate } from './sessions/authenticate.js';
 import { deriveToken } from './sessions/derive-token.js';
+import { loginWithToken } from './sessions/login-with-token.js';
 import { logout } from './sessions/logout.js';
 import { refresh } from './sessions/refresh.js';
+import { recordThrottleRefusals } from './throttle/record-throttle-refusals.js';
 
 /**
  * The one engine every dialect drives: no dialect has its own lockout, replay or token logic. It offers operations,
@@ -31,6 +34,8 @@ export const createLatchkey = (deps: Deps) => ({
   startChallengeTotpEnrolment: (token: unknown) => startChallengeTotpEnrolment(deps, token),
   confirmChallengeTotp: (input: ConfirmChallengeTotpInput, meta: EventMeta) => confirmChallengeTotp(deps, input, meta),
   authenticate: (token: unknown) => authenticate(deps, token),
+  /** A login with an access token (TrueNAS TOKEN_PLAIN): `authenticate`, recorded, and throttled on failure. */
+  loginWithToken: (token: unknown, meta: EventMeta) => loginWithToken(deps, token, meta),
   refresh: (token: unknown, meta: EventMeta, ttlMs?: number) => refresh(deps, token, meta, ttlMs),
   logout: (token: unknown, meta: EventMeta) => logout(deps, token, meta),
   deriveToken: (token: unknown, meta: EventMeta, ttlMs: number) => deriveToken(deps, token, meta, ttlMs),
@@ -41,10 +46,13 @@ export const createLatchkey = (deps: Deps) => ({
   removeTotp: (username: string, meta: EventMeta) => removeTotp(deps, username, meta),
   generateRecoveryCodes: (username: string, meta: EventMeta) => generateRecoveryCodes(deps, username, meta),
   unlockUser: (username: string, meta: EventMeta) => unlockUser(deps, username, meta),
+  forgetDevices: (username: string, meta: EventMeta) => forgetDevices(deps, username, meta),
   setUserDisabled: (username: string, disabled: boolean, meta: EventMeta) => setUserDisabled(deps, username, disabled, meta),
   issueApiKey: (username: string, name: string | null, meta: EventMeta) => issueApiKey(deps, username, name, meta),
   revokeApiKey: (username: string, keyId: string, meta: EventMeta) => revokeApiKey(deps, username, keyId, meta),
   loginWithApiKey: (input: ApiKeyLoginInput, meta: EventMeta) => loginWithApiKey(deps, input, meta),
+  /** Appends the throttle refusals counted since the last call (the server calls it once a minute and at shutdown). */
+  recordThrottleRefusals: () => recordThrottleRefusals(deps),
   events: (query: { after: number; limit: number; stream?: string }) => deps.store.read(query),
   /** The engine's clock, for answers that state times (Appgate's `expires`, TrueNAS's call budget). */
   now: () => deps.clock.now(),

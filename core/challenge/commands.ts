@@ -15,4 +15,6 @@ export type ChallengeCommand =
   /** The account decided on the code; the challenge records the attempt against its own cap. */
   | { type: 'RecordAttempt'; result: 'accepted' | 'rejected'; sessionId: string | null; accountEpoch: number; now: number }
   /** A bearer presented a challenge that is no longer usable: record why, once. */
-  | { type: 'Close'; accountEpoch: number; now: number };
+  | { type: 'Close'; accountEpoch: number; now: number }
+  /** A presentation refused before any code was judged (myKaarma's sessionToken under another user's path, a bad validator). */
+  | { type: 'Refuse'; reason: 'foreign_user' | 'bad_token'; now: number };

@@ -1,8 +1,11 @@
 import { DomainError } from '../errors.js';
 import type { Policy } from '../policy.js';
 import type { ChallengeCommand } from './commands.js';
-import type { ChallengeEvent } from './events.js';
-import { type ChallengeState, challengeUsability } from './state.js';
+import type { ChallengeEvent, ChallengeRefusal } from './events.js';
+import { type ChallengeState, challengeUsability, maxRecordedRefusals } from './state.js';
+
+const refusal = (state: ChallengeState, reason: ChallengeRefusal): readonly ChallengeEvent[] =>
+  state.status === 'none' || state.refusals >= maxRecordedRefusals ? [] : [{ type: 'ChallengeRefused', data: { reason } }];
 
 export const decideChallenge = (command: ChallengeCommand, state: ChallengeState, policy: Policy): readonly ChallengeEvent[] => {
   switch (command.type) {
@@ -23,10 +26,13 @@ export const decideChallenge = (command: ChallengeCommand, state: ChallengeState
         : [{ type: 'ChallengeOtpRejected', data: { attempts } }];
     }
     case 'Close': {
-      if (state.status !== 'pending') return [];
+      if (state.status === 'none') return [];
+      if (state.status !== 'pending') return refusal(state, state.status === 'completed' ? 'finished' : state.reason);
       const usability = challengeUsability(state, command.accountEpoch, command.now);
       return usability === 'expired' || usability === 'credentials_changed' ? [{ type: 'ChallengeEnded', data: { reason: usability } }] : [];
     }
+    case 'Refuse':
+      return refusal(state, command.reason);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

@@ -5,14 +5,16 @@ export const evolveChallenge = (state: ChallengeState, event: ChallengeEvent): C
   switch (event.type) {
     case 'ChallengeIssued': {
       const { challengeId, accountId, tokenHash, expiresAt, epoch, methods } = event.data;
-      return { status: 'pending', id: challengeId, accountId, tokenHash, expiresAt, epoch, methods, attempts: 0 };
+      return { status: 'pending', id: challengeId, accountId, tokenHash, expiresAt, epoch, methods, attempts: 0, refusals: 0 };
     }
     case 'ChallengeOtpRejected':
       return state.status === 'pending' ? { ...state, attempts: event.data.attempts } : state;
     case 'ChallengeCompleted':
-      return state.status === 'pending' ? { status: 'completed', id: state.id, accountId: state.accountId } : state;
+      return state.status === 'pending' ? { status: 'completed', id: state.id, accountId: state.accountId, refusals: state.refusals } : state;
     case 'ChallengeEnded':
-      return state.status === 'pending' ? { status: 'ended', id: state.id, accountId: state.accountId, reason: event.data.reason } : state;
+      return state.status === 'pending' ? { status: 'ended', id: state.id, accountId: state.accountId, reason: event.data.reason, refusals: state.refusals } : state;
+    case 'ChallengeRefused':
+      return state.status === 'none' ? state : { ...state, refusals: state.refusals + 1 };
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

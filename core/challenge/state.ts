@@ -8,13 +8,25 @@ export interface PendingChallenge {
   readonly epoch: number;
   readonly methods: readonly SecondFactorMethod[];
   readonly attempts: number;
+  /** Presentations refused without judging a code (ChallengeRefused). */
+  readonly refusals: number;
 }
 
 export type ChallengeState =
   | { readonly status: 'none' }
   | ({ readonly status: 'pending' } & PendingChallenge)
-  | { readonly status: 'completed'; readonly id: string; readonly accountId: string }
-  | { readonly status: 'ended'; readonly id: string; readonly accountId: string; readonly reason: ChallengeEnd };
+  | { readonly status: 'completed'; readonly id: string; readonly accountId: string; readonly refusals: number }
+  | { readonly status: 'ended'; readonly id: string; readonly accountId: string; readonly reason: ChallengeEnd; readonly refusals: number };
+
+/**
+ * How many refused presentations a challenge records: every one up to here, none after, so the holder of a spent
+ * token cannot grow the log one row per request (its id was minted by us: there are no others to try).
+ */
+export const maxRecordedRefusals = 10;
+
+/** Challenge rows stored before `refusals` existed had none. */
+export const upcastChallengeState = (stored: ChallengeState): ChallengeState =>
+  stored.status === 'none' || stored.refusals !== undefined ? stored : { ...stored, refusals: 0 };
 
 export const initialChallengeState = (): ChallengeState => ({ status: 'none' });
 

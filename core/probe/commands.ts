@@ -1,2 +1,2 @@
-/** An attempt against a username that has no account (a password, an API key or a token login). */
-export type ProbeCommand = { type: 'RecordAttempt'; now: number };
+/** An attempt that names no account: a username without one (password or API key login), or a token that is not ours. */
+export type ProbeCommand = { type: 'RecordAttempt'; now: number } | { type: 'RecordTokenAttempt'; now: number };

@@ -6,8 +6,10 @@ export const decideProbe = (command: ProbeCommand, state: ProbeState): readonly 
   switch (command.type) {
     case 'RecordAttempt':
       return [{ type: 'UnknownUserAttempted', data: { attempts: state.attempts + 1 } }];
+    case 'RecordTokenAttempt':
+      return [{ type: 'UnknownTokenPresented', data: { attempts: state.attempts + 1 } }];
     default: {
-      const _exhaustive: never = command.type;
+      const _exhaustive: never = command;
       return _exhaustive;
     }
   }

@@ -1,14 +1,15 @@
 import { DomainError } from '../errors.js';
 import type { SessionCommand } from './commands.js';
 import type { SessionEvent } from './events.js';
-import { type SessionState, sessionAccepts } from './state.js';
+import { type SessionState, resumeRefusal, sessionAccepts } from './state.js';
 
 export const decideSession = (command: SessionCommand, state: SessionState): readonly SessionEvent[] => {
   switch (command.type) {
     case 'Issue': {
       if (state.status !== 'none') throw new DomainError('id_collision', 'session id reused');
-      const { sessionId, accountId, jti, aal, method, dialect, now, ttlMs } = command;
-      return [{ type: 'SessionIssued', data: { sessionId, accountId, jti, aal, method, dialect, expiresAt: now + ttlMs } }];
+      const { sessionId, accountId, jti, aal, method, dialect, now, ttlMs, apiKeyId } = command;
+      const data = { sessionId, accountId, jti, aal, method, dialect, expiresAt: now + ttlMs };
+      return [{ type: 'SessionIssued', data: apiKeyId === undefined ? data : { ...data, apiKeyId } }];
     }
     case 'Refresh':
       if (!sessionAccepts(state, command.presentedJti, command.now)) throw new DomainError('invalid_token');
@@ -16,6 +17,12 @@ export const decideSession = (command: SessionCommand, state: SessionState): rea
     case 'Revoke':
       if (!sessionAccepts(state, command.presentedJti, command.now)) throw new DomainError('invalid_token');
       return [{ type: 'SessionRevoked', data: { reason: command.reason } }];
+    case 'End':
+      return state.status === 'active' ? [{ type: 'SessionRevoked', data: { reason: command.reason } }] : [];
+    case 'Resume': {
+      const refusal = command.accountActive ? resumeRefusal(state, command.presentedJti, command.accountId, command.now) : 'account_disabled';
+      return refusal === null ? [{ type: 'SessionResumed', data: {} }] : [{ type: 'SessionResumeRefused', data: { reason: refusal } }];
+    }
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

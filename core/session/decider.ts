@@ -3,12 +3,12 @@ import type { SessionCommand } from './commands.js';
 import { decideSession } from './decide.js';
 import type { SessionEvent } from './events.js';
 import { evolveSession } from './evolve.js';
-import { type SessionState, initialSessionState } from './state.js';
+import { type SessionState, initialSessionState, upcastSessionState } from './state.js';
 
 export const sessionDecider: Decider<SessionCommand, SessionState, SessionEvent> = {
   decide: decideSession,
   evolve: evolveSession,
   initialState: initialSessionState,
-  upcastState: (stored) => stored,
+  upcastState: upcastSessionState,
   upcasters: {},
 };

@@ -284,7 +284,7 @@ export const randomHistory = (seed: number, commands: number): AppendRequest[] =
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const int = (n: number) => Math.floor(rnd() * n);
   const versions = new Map<string, number>();
-  const ids: Record<StreamKind, string[]> = { account: [], challenge: [], session: [], device: [], probe: [] };
+  const ids: Record<StreamKind, string[]> = { account: [], challenge: [], session: [], device: [], probe: [], throttle: [] };
   let serial = 0;
   const fresh = (kind: StreamKind) => {
     const id = `${kind[0]}${seed}x${serial++}`;

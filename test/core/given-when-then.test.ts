@@ -24,7 +24,7 @@ const fails = (f: () => void): boolean => {
 
 t('then: passes on the decided events and returns the state after them', () => {
   const s = given([issued]).when(refresh).then([{ type: 'SessionRefreshed', data: { jti: 'j2', expiresAt: 1010 } }]);
-  assert.equal(s, { status: 'active', id: 's', accountId: 'a', jti: 'j2', aal: 'aal1', expiresAt: 1010 });
+  assert.equal(s, { status: 'active', id: 's', accountId: 'a', jti: 'j2', aal: 'aal1', expiresAt: 1010, apiKeyId: null });
 });
 
 t('then: fails on other events, on missing ones and on extra ones', () => {

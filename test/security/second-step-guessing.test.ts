@@ -69,7 +69,7 @@ t('6. one second-step token dies after 5 wrong codes: the 5th answer is final, t
   const dead = await loginMfa(s, { mfa_token: token, otp: valid });
   assert.is(dead.status, 401);
   assert.equal(dead.body, invalidMfaToken);
-  assert.equal(await challenge.next(), []);
+  assert.equal((await challenge.next()).map((e) => [e.type, e.data]), [['ChallengeRefused', { reason: 'exhausted' }]], 'refused, and recorded as such');
   assert.equal(await account.next(), []);
   // The account itself is fine: a new token and that code pass.
   const fresh = await mfaToken(s, a);

@@ -54,7 +54,7 @@ const assertInvalidAccessToken = (r: Reply, what: string): void => {
   assert.is(r.headers.get('www-authenticate'), 'Bearer error="invalid_token"', what);
 };
 
-t('8. a partial token where a full one is needed, and the reverse → 401, nothing recorded', async ({ s }) => {
+t('8. a partial token where a full one is needed, and the reverse → 401; only the login attempt is recorded', async ({ s }) => {
   const a = await newAccount(s);
   const partial = await mfaToken(s, a);
   const mark = await lastSeq(s);
@@ -71,12 +71,14 @@ t('8. a partial token where a full one is needed, and the reverse → 401, nothi
   const mark2 = await lastSeq(s);
   assertDeadMfaToken(await loginMfa(s, { mfa_token: access, otp: codeAt(a, s.clock.now() + 30_000) }), 'the access token as mfa_token');
   assert.is((await s.call('GET', '/v1/admin/events', { token: access })).status, 401, 'admin with the access token');
-  assert.equal(await eventsAfter(s, mark2), [], 'misuse appends nothing');
+  // A second step with a token that names no challenge is a login attempt: recorded under the token's HMAC only.
+  assert.equal(typesOf(await eventsAfter(s, mark2)), ['UnknownTokenPresented'], 'the attempt, and nothing on the account or session');
+  assert.match((await eventsAfter(s, mark2))[0]!.stream, /^probe-/);
   assert.is((await sessionOf(s, access)).status, 200, 'the access token is unharmed');
   await assertNoLeak(s, { secrets: [a.password, a.secret!, partial, access], streams: [accountStream(a), challengeStream(partial)] });
 });
 
-t('9. a partial token reused after success → invalid_mfa_token, nothing judged', async ({ s }) => {
+t('9. a partial token reused after success → invalid_mfa_token, nothing judged, each refusal recorded on the challenge', async ({ s }) => {
   const a = await newAccount(s);
   const token = await mfaToken(s, a);
   const account = await watch(s, accountStream(a));
@@ -89,8 +91,14 @@ t('9. a partial token reused after success → invalid_mfa_token, nothing judged
   const wrong = await loginMfa(s, { mfa_token: token, otp: wrongCodeNow(s, a) });
   assertDeadMfaToken(wrong, 'a wrong code after success');
   assert.equal(await account.next(), [], 'no OtpAccepted, no OtpRejected');
-  assert.equal(await challenge.next(), []);
-  assert.equal(typesOf(await streamEvents(s, challengeStream(token))), ['ChallengeIssued', 'ChallengeCompleted']);
+  assert.equal(
+    (await challenge.next()).map((e) => [e.type, e.data]),
+    [
+      ['ChallengeRefused', { reason: 'finished' }],
+      ['ChallengeRefused', { reason: 'finished' }],
+    ],
+  );
+  assert.equal(typesOf(await streamEvents(s, challengeStream(token))), ['ChallengeIssued', 'ChallengeCompleted', 'ChallengeRefused', 'ChallengeRefused']);
   await assertNoLeak(s, { secrets: [a.password, a.secret!, token], replies: [reuse, wrong], streams: [accountStream(a)] });
 });
 
@@ -182,11 +190,13 @@ t('8. across dialects: partial tokens of native and Appgate are refused wherever
   const reverse = await appgate(s, 'POST', '/admin/authentication/otp', { token: full.body.access_token, json: { otp: codeAt(a, s.clock.now() + 30_000) } });
   assert.is(reverse.status, 401);
   assert.equal(reverse.body, { id: 'unauthorized', message: 'The token is not valid for this call.', failureType: 'Token' });
-  assert.equal(await eventsAfter(s, mark2), []);
+  const reverseEvents = await eventsAfter(s, mark2);
+  assert.equal(typesOf(reverseEvents), ['UnknownTokenPresented'], 'the attempt, under the token HMAC: nothing on the account');
+  assert.is(reverseEvents[0]!.meta.dialect, 'appgate');
   await assertNoLeak(s, { secrets: [a.password, a.secret!, appgatePartial, nativePartial, full.body.access_token], streams: [accountStream(a)] });
 });
 
-t("10. across dialects: A's myKaarma sessionToken under B's userName in the path → refused, nothing judged", async ({ s }) => {
+t("10. across dialects: A's myKaarma sessionToken under B's userName in the path → refused, nothing judged, the refusal recorded", async ({ s }) => {
   const a = await newAccount(s);
   const b = await newAccount(s);
   const first = await mykaarma(s, a.username, { password: a.password });
@@ -199,7 +209,13 @@ t("10. across dialects: A's myKaarma sessionToken under B's userName in the path
   assert.is(crossed.status, 401);
   assert.equal(crossed.body.errors.map((e: { errorTitle: string }) => e.errorTitle), ['INVALID_CREDENTIALS']);
   assert.is(crossed.body.user ?? null, null);
-  assert.equal(await eventsAfter(s, mark), [], "nothing on A's or B's stream: the code was not judged, nor B's password");
+  const crossedEvents = await eventsAfter(s, mark);
+  assert.equal(
+    crossedEvents.map((e) => [e.stream, e.type, e.data]),
+    [[challengeStream(sessionToken), 'ChallengeRefused', { reason: 'foreign_user' }]],
+    "only the challenge's refusal: nothing on A's or B's stream, the code was not judged, nor B's password",
+  );
+  assert.is(crossedEvents[0]!.meta.dialect, 'mykaarma');
   // The token is A's alone: with A's name it completes A's login, with the same code.
   const own = await mykaarma(s, a.username, { password: a.password, sessionToken, token: code });
   assert.is(own.status, 200);
@@ -269,7 +285,7 @@ t('11. a lock (and a disable) while a partial token is outstanding kills it, als
   await diesOn(s, b, async () => assert.is((await s.admin('POST', userPath(b, '/disable'))).status, 204), () => codeAt(b, s.clock.now()));
 });
 
-t('13. skipping a step: POST /v1/login/mfa with no pending state → invalid_mfa_token, nothing recorded', async ({ s }) => {
+t('13. skipping a step: POST /v1/login/mfa with no pending state → invalid_mfa_token, each attempt recorded under its HMAC', async ({ s }) => {
   const mark = await lastSeq(s);
   const neverIssued = `${randomUUID()}.${randomBytes(32).toString('base64url')}`;
   const replies: Reply[] = [];
@@ -286,7 +302,10 @@ t('13. skipping a step: POST /v1/login/mfa with no pending state → invalid_mfa
   const missing = await loginMfa(s, { otp: '123456' });
   assert.is(missing.status, 400);
   assert.is(missing.body.error, 'invalid_request');
-  assert.equal(await eventsAfter(s, mark), []);
+  // Four attempts, one probe event each; the request without any token is refused before it is an attempt.
+  const recorded = await eventsAfter(s, mark);
+  assert.equal(typesOf(recorded), ['UnknownTokenPresented', 'UnknownTokenPresented', 'UnknownTokenPresented', 'UnknownTokenPresented']);
+  assert.ok(recorded.every((e) => e.stream.startsWith('probe-')));
   await assertNoLeak(s, { secrets: [neverIssued, s.adminKey], replies: [...replies, missing] });
 });
 

@@ -1,5 +1,4 @@
 import type { Context } from 'koa';
-import { canonicalUsername } from '../../../core/username.js';
 import { DomainError } from '../../../core/errors.js';
 import type { EventMeta } from '../../../core/event.js';
 import type { AppContext } from '../app-context.js';
@@ -59,7 +58,7 @@ export const validatePassword = (app: AppContext) => async (ctx: Context) => {
 
 /**
  * The sessionToken decides the account (SECURITY.md 10); a token of another user than the path's is refused
- * before it is used. The password must be present, but is not verified again: the challenge proves it was
+ * (and recorded) by the engine before it is used. The password must be present, but is not verified again: the challenge proves it was
  * verified (for this account, under 5 minutes ago, by the holder of this 256-bit token), and a second argon2 per
  * login would double the cost and open a second, uncounted guessing path.
  */
@@ -69,9 +68,7 @@ const secondStep = async (
   input: { userName: string; sessionToken: string; code: unknown; rememberDevice: boolean },
   meta: EventMeta,
 ) => {
-  const pending = await app.latchkey.pendingChallenge(input.sessionToken);
-  if (pending !== null && pending.user.username !== canonicalUsername(input.userName)) return renderMykaarmaFailure(ctx, invalidCredentials);
-  const result = await app.latchkey.continueLogin({ mfaToken: input.sessionToken, otp: input.code, rememberDevice: input.rememberDevice }, meta);
+  const result = await app.latchkey.continueLogin({ mfaToken: input.sessionToken, otp: input.code, rememberDevice: input.rememberDevice, username: input.userName }, meta);
   app.metrics.inc('latchkey_second_steps_total', { dialect: 'mykaarma', result: result.kind });
   switch (result.kind) {
     case 'authenticated':

@@ -86,6 +86,12 @@ export const unlock = (app: AppContext) => async (ctx: Context) => {
   ctx.status = 204;
 };
 
+/** DELETE /v1/admin/users/:username/devices → 204: every remembered device of the user stops skipping the code. */
+export const forgetDevices = (app: AppContext) => async (ctx: Context) => {
+  await app.latchkey.forgetDevices(username(ctx), meta(ctx, app));
+  ctx.status = 204;
+};
+
 export const setDisabled = (app: AppContext, disabled: boolean) => async (ctx: Context) => {
   await app.latchkey.setUserDisabled(username(ctx), disabled, meta(ctx, app));
   ctx.status = 204;

@@ -33,6 +33,7 @@ export const nativeRouter = (app: AppContext): Router => {
   router.post('/v1/admin/users/:username/recovery-codes', errors, isAdmin, admin.recoveryCodes(app));
   router.post('/v1/admin/users/:username/password', errors, isAdmin, json, admin.changePassword(app));
   router.post('/v1/admin/users/:username/unlock', errors, isAdmin, admin.unlock(app));
+  router.delete('/v1/admin/users/:username/devices', errors, isAdmin, admin.forgetDevices(app));
   router.post('/v1/admin/users/:username/disable', errors, isAdmin, admin.setDisabled(app, true));
   router.post('/v1/admin/users/:username/enable', errors, isAdmin, admin.setDisabled(app, false));
   router.post('/v1/admin/users/:username/api-keys', errors, isAdmin, apiKeys.optionalJsonBody(), apiKeys.issueApiKey(app));

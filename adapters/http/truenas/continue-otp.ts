@@ -13,8 +13,12 @@ import type { SocketSession } from './socket-session.js';
  */
 export const continueOtp = async (session: SocketSession, data: Extract<LoginData, { mechanism: 'OTP_TOKEN' }>, meta: EventMeta) => {
   const pending = session.pending;
-  // middlewared answers a continuation without a pending OTP_REQUIRED with a CallError (EINVAL).
-  if (pending === null) throw RpcError.callError('EINVAL', 'OTP_TOKEN: no authentication attempt in progress');
+  // middlewared answers a continuation without a pending OTP_REQUIRED with a CallError (EINVAL); the engine records
+  // the attempt (a code with no step to continue) first.
+  if (pending === null) {
+    await session.app.latchkey.continueLogin({ mfaToken: null, otp: data.otpToken }, meta);
+    throw RpcError.callError('EINVAL', 'OTP_TOKEN: no authentication attempt in progress');
+  }
   const result = await session.app.latchkey.continueLogin({ mfaToken: pending.mfaToken, otp: data.otpToken }, meta);
   session.app.metrics.inc('latchkey_second_steps_total', { dialect: 'truenas', result: result.kind });
   const finish = () => {

@@ -26,8 +26,8 @@ const password = async (session: SocketSession, data: Extract<LoginData, { mecha
 };
 
 /** TOKEN_PLAIN: a token of auth.generate_token, or any full access token; the engine decides, the level is its aal. */
-const token = async (session: SocketSession, data: Extract<LoginData, { mechanism: 'TOKEN_PLAIN' }>) => {
-  const current = await session.app.latchkey.authenticate(data.token);
+const token = async (session: SocketSession, data: Extract<LoginData, { mechanism: 'TOKEN_PLAIN' }>, meta: EventMeta) => {
+  const current = await session.app.latchkey.loginWithToken(data.token, meta);
   session.app.metrics.inc('latchkey_logins_total', { dialect: 'truenas', result: current === null ? 'rejected' : 'authenticated' });
   return current === null ? authResponses.authErr : loginSuccess(session, data.token, current.aal, current.user, data.userInfo);
 };
@@ -46,7 +46,7 @@ export const loginEx: RpcMethod = async (session, params, meta) => {
     case 'PASSWORD_PLAIN':
       return password(session, data, meta);
     case 'TOKEN_PLAIN':
-      return token(session, data);
+      return token(session, data, meta);
     case 'API_KEY_PLAIN':
       return apiKey(session, data, meta);
     case 'OTP_TOKEN':

@@ -39,10 +39,11 @@ export const loginWithApiKey = async (deps: Deps, input: ApiKeyLoginInput, meta:
     const outcome = key !== undefined && presented !== null && deps.digest.same(key.hash, presented.hash) ? { kind: 'match' as const, keyId: key.id } : { kind: 'mismatch' as const };
     const ttlMs = input.tokenTtlMs ?? deps.policy.session.ttlMs;
     const pending = await transact(deps, meta, async (tx) => {
-      const events = await tx.decide('account', account.id, { type: 'CheckApiKey', outcome, now: tx.now });
+      const sessionId = deps.random.id();
+      const events = await tx.decide('account', account.id, { type: 'CheckApiKey', outcome, sessionId, now: tx.now });
       const success = events.find((e) => e.type === 'LoginSucceeded');
-      if (!success) return null;
-      const session = stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: meta.dialect, ttlMs });
+      if (!success || outcome.kind !== 'match') return null;
+      const session = stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: meta.dialect, ttlMs, apiKeyId: outcome.keyId }, sessionId);
       return { session, user: userView(await accountAsStaged(tx, account)) };
     });
     if (pending === null) return rejected;

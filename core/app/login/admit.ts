@@ -8,14 +8,19 @@ export type Admission = { readonly kind: 'refused' } | { readonly kind: 'admitte
  * Budgets before any argon2 work (SECURITY.md 21): the client address answers 429 + Retry-After when spent;
  * the account name's budget answers like a wrong password (API.md: 429 is only the per-client throttle).
  * `accountBudget: false` for a live remembered device, so an attacker cannot spend it to lock the owner out.
+ * Every refusal is counted in `deps.refusals`, and recorded aggregated (recordThrottleRefusals).
  */
 export const admit = (deps: Deps, username: string, accountBudget: boolean, meta: EventMeta): Admission => {
   const now = deps.clock.now();
   const ip = meta.ip ?? 'unknown';
   const wait = deps.throttle.take('ip', ip, now);
-  if (wait > 0) throw new DomainError('throttled', 'too many attempts', wait);
+  if (wait > 0) {
+    deps.refusals.add('ip', ip, meta.dialect, now);
+    throw new DomainError('throttled', 'too many attempts', wait);
+  }
   if (accountBudget && deps.throttle.take('account', username, now) > 0) {
     deps.throttle.refund('ip', ip, now);
+    deps.refusals.add('account', username, meta.dialect, now);
     return { kind: 'refused' };
   }
   return {

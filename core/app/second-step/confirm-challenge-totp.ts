@@ -8,6 +8,7 @@ import type { ContinueResult } from '../login/login-result.js';
 import { attemptSecondStep, authenticatedResult } from './attempt-second-step.js';
 import { enrolmentState } from './enrolment-state.js';
 import { presentedChallenge } from './presented-challenge.js';
+import { refusePresentation } from './refuse-presentation.js';
 
 export interface ConfirmChallengeTotpInput {
   readonly mfaToken: unknown;
@@ -34,7 +35,10 @@ const asFailure = (o: OtpOutcome): OtpOutcome => (o.kind === 'absent' || o.kind 
  */
 export const confirmChallengeTotp = async (deps: Deps, input: ConfirmChallengeTotpInput, meta: EventMeta): Promise<ContinueResult> => {
   const presented = await presentedChallenge(deps, input.mfaToken);
-  if (presented === null) return { kind: 'invalid_token', reason: 'unknown' };
+  if (presented === null) {
+    await refusePresentation(deps, input.mfaToken, 'bad_token', meta);
+    return { kind: 'invalid_token', reason: 'unknown' };
+  }
 
   // Slow crypto before the transaction (STYLE.md §7): the new seed's code first, then the recovery code.
   const now = deps.clock.now();

@@ -1,4 +1,5 @@
 import type { EventMeta } from '../../event.js';
+import { canonicalUsername } from '../../username.js';
 import { newBearerSecret } from '../kernel/bearer-secret.js';
 import type { Deps } from '../kernel/deps.js';
 import { otpOutcome } from '../kernel/otp-outcome.js';
@@ -6,18 +7,29 @@ import { transact } from '../kernel/transact.js';
 import type { ContinueResult } from '../login/login-result.js';
 import { attemptSecondStep, authenticatedResult } from './attempt-second-step.js';
 import { presentedChallenge } from './presented-challenge.js';
+import { refusePresentation } from './refuse-presentation.js';
 
 export interface ContinueInput {
   readonly mfaToken: unknown;
   readonly otp: unknown;
   readonly rememberDevice?: boolean;
+  /** The user the caller says this step is for (myKaarma's path): a token of another user is refused, and recorded. */
+  readonly username?: string;
   readonly tokenTtlMs?: number;
 }
 
 /** The second step: a TOTP or recovery code on a second-step token; on success, optionally a remembered device. */
 export const continueLogin = async (deps: Deps, input: ContinueInput, meta: EventMeta): Promise<ContinueResult> => {
   const presented = await presentedChallenge(deps, input.mfaToken);
-  if (presented === null) return { kind: 'invalid_token', reason: 'unknown' };
+  if (presented === null) {
+    await refusePresentation(deps, input.mfaToken, 'bad_token', meta);
+    return { kind: 'invalid_token', reason: 'unknown' };
+  }
+  // The token decides the account, never a name in the request (docs/security.md §10).
+  if (input.username !== undefined && canonicalUsername(input.username) !== presented.account.username) {
+    await refusePresentation(deps, input.mfaToken, 'foreign_user', meta);
+    return { kind: 'invalid_token', reason: 'unknown' };
+  }
   const otp = presented.state.status === 'pending' ? await otpOutcome(deps, presented.account, input.otp, deps.clock.now()) : { kind: 'absent' as const };
   const device = input.rememberDevice === true ? newBearerSecret(deps) : null;
   const outcome = await transact(deps, meta, (tx) =>

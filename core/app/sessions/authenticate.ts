@@ -22,5 +22,7 @@ export const authenticate = async (deps: Deps, token: unknown): Promise<SessionV
   if (!sessionAccepts(session, claims.jti, now) || session.accountId !== claims.sub) return null;
   const { state: account } = await deps.store.load('account', claims.sub);
   if (account.status !== 'registered' || account.account.lock.status === 'disabled') return null;
+  // A session opened with an API key lives only while the key does.
+  if (session.apiKeyId !== null && !account.account.apiKeys.some((k) => k.id === session.apiKeyId)) return null;
   return { sessionId: claims.sid, jti: claims.jti, aal: claims.aal, exp: claims.exp, user: userView(account.account) };
 };

@@ -23,9 +23,9 @@ export interface IssuedToken {
 export const stageSession = (
   deps: Deps,
   tx: Tx,
-  session: { accountId: string; aal: Aal; method: LoginMethod; dialect: Dialect; ttlMs: number },
+  session: { accountId: string; aal: Aal; method: LoginMethod; dialect: Dialect; ttlMs: number; apiKeyId?: string },
+  sessionId: string = deps.random.id(),
 ): PendingToken => {
-  const sessionId = deps.random.id();
   const jti = deps.random.id();
   tx.decideNew('session', sessionId, { type: 'Issue', sessionId, jti, now: tx.now, ...session });
   return { sessionId, jti, accountId: session.accountId, aal: session.aal, issuedAt: tx.now, expiresAt: tx.now + session.ttlMs };

@@ -160,7 +160,9 @@ t('MFA user: partial token → 412 at authorization → AlreadySeeded → code �
   const appgate = log.filter((e) => e.meta.dialect === 'appgate').map((e) => e.type);
   assert.equal(appgate, ['PasswordAccepted', 'OtpAccepted', 'LoginSucceeded']);
   const ch = await events(s, challengeStream(partial));
-  assert.equal(ch.map((e) => e.type), ['ChallengeIssued', 'ChallengeCompleted']);
+  // The reuse after success is refused and recorded on the challenge.
+  assert.equal(ch.map((e) => e.type), ['ChallengeIssued', 'ChallengeCompleted', 'ChallengeRefused']);
+  assert.equal(ch.at(-1)!.data, { reason: 'finished' });
   assert.is(ch[0]!.data.dialect, 'appgate');
 
   assert.is((await ag(s, 'POST', '/admin/authentication/logout', { token: full })).status, 204);
@@ -221,7 +223,8 @@ t('the partial token survives 4 wrong codes and dies at the 5th', async ({ s }) 
   assert.is(dead.body.failureType, 'Token');
   assert.is((await ag(s, 'GET', '/admin/authorization', { token: doomed })).status, 401);
   const ch = await events(s, challengeStream(doomed));
-  assert.equal(ch.at(-1)!.type, 'ChallengeEnded');
+  assert.equal(ch.filter((e) => e.type === 'ChallengeEnded').map((e) => e.data), [{ reason: 'exhausted' }]);
+  assert.equal(ch.at(-1)!.type, 'ChallengeRefused', 'a presentation after the end is recorded');
   assert.equal(ch.at(-1)!.data, { reason: 'exhausted' });
   assert.is(ch.filter((e) => e.type === 'ChallengeOtpRejected').length, 5);
 });

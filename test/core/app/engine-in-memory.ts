@@ -12,6 +12,7 @@ import { createLatchkey } from '../../../core/app/latchkey.js';
 import type { EventMeta } from '../../../core/event.js';
 import { type Policy, defaultPolicy } from '../../../core/policy.js';
 import type { PasswordHasher } from '../../../core/ports/password-hasher.js';
+import { RefusalTally } from '../../../core/throttle/refusal-tally.js';
 import { TestClock } from '../../helpers/test-clock.js';
 
 /** A small argon2id cost: the real algorithm, in this thread, cheap enough for unit tests of the rules. */
@@ -47,6 +48,7 @@ export const engineInMemory = async (policy: Partial<Policy> = {}) => {
     digest: new NodeDigest(randomBytes(32)),
     signer: await EddsaTokenSigner.create(generateKeyPairSync('ed25519').privateKey, 'latchkey-test'),
     throttle: new InMemoryThrottle(policy.throttle ?? defaultPolicy.throttle),
+    refusals: new RefusalTally(),
     issuer: 'Latchkey',
   };
   const types = async () => (await store.read({ after: 0, limit: 10_000 })).map((e) => e.type);

@@ -29,6 +29,7 @@ const attempt = (result: 'accepted' | 'rejected', now: number, accountEpoch = ep
 const close = (now: number, accountEpoch = epoch): ChallengeCommand => ({ type: 'Close', accountEpoch, now });
 const rejected = (attempts: number): ChallengeEvent => ({ type: 'ChallengeOtpRejected', data: { attempts } });
 const ended = (reason: 'expired' | 'exhausted' | 'credentials_changed'): ChallengeEvent => ({ type: 'ChallengeEnded', data: { reason } });
+const refused = (reason: 'finished' | 'exhausted' | 'expired' | 'credentials_changed' | 'foreign_user' | 'bad_token'): ChallengeEvent => ({ type: 'ChallengeRefused', data: { reason } });
 
 t('Issue: expires 300 s after issue, with the account epoch it was issued under', () => {
   assert.is(defaultPolicy.challenge.ttlMs, ttl);
@@ -64,7 +65,7 @@ t('expiresAt+1 ms: dead', () => {
 t('wrong codes 1–4 are recorded; the 5th ends the challenge as exhausted in the same decision', () => {
   given([issued, rejected(1), rejected(2), rejected(3)]).when(attempt('rejected', t0 + 1)).then([rejected(4)]);
   const s = given([issued, rejected(1), rejected(2), rejected(3), rejected(4)]).when(attempt('rejected', t0 + 1)).then([rejected(5), ended('exhausted')]);
-  assert.equal(s, { status: 'ended', id: 'ch-1', accountId: 'acc-1', reason: 'exhausted' });
+  assert.equal(s, { status: 'ended', id: 'ch-1', accountId: 'acc-1', reason: 'exhausted', refusals: 0 });
 });
 
 t('after 4 wrong codes a right one still completes it', () => {
@@ -73,16 +74,31 @@ t('after 4 wrong codes a right one still completes it', () => {
     .then([{ type: 'ChallengeCompleted', data: { sessionId: 'ses-1' } }]);
 });
 
-t('an exhausted challenge refuses even the right code; Close adds nothing', () => {
+t('an exhausted challenge refuses even the right code; Close records the refused presentation', () => {
   const history = [issued, rejected(1), rejected(2), rejected(3), rejected(4), rejected(5), ended('exhausted')];
   given(history).when(attempt('accepted', t0 + 1)).thenThrows('invalid_token');
-  given(history).when(close(t0 + 1)).then([]);
+  given(history).when(close(t0 + 1)).then([refused('exhausted')]);
 });
 
 t('a completed challenge cannot be used again (SECURITY.md attack 9)', () => {
   const history: ChallengeEvent[] = [issued, { type: 'ChallengeCompleted', data: { sessionId: 'ses-1' } }];
   given(history).when(attempt('accepted', t0 + 1)).thenThrows('invalid_token');
-  given(history).when(close(t0 + 1)).then([]);
+  given(history).when(close(t0 + 1)).then([refused('finished')]);
+});
+
+t('refused presentations are recorded up to the bound, then no more (a spent token cannot grow the log)', () => {
+  const done: ChallengeEvent = { type: 'ChallengeCompleted', data: { sessionId: 'ses-1' } };
+  const nine = Array.from({ length: 9 }, () => refused('finished'));
+  given([issued, done, ...nine]).when(close(t0 + 1)).then([refused('finished')]);
+  given([issued, done, ...nine, refused('finished')]).when(close(t0 + 1)).then([]);
+  given([issued, ...nine, refused('foreign_user')]).when({ type: 'Refuse', reason: 'bad_token', now: t0 + 1 }).then([]);
+});
+
+t('a token of another user than the caller named, or not the challenge\'s validator, is refused and recorded; the challenge stays usable', () => {
+  const s = given([issued]).when({ type: 'Refuse', reason: 'foreign_user', now: t0 + 1 }).then([refused('foreign_user')]);
+  assert.is(s.status === 'pending' && s.refusals, 1);
+  given([issued, refused('foreign_user')]).when(attempt('accepted', t0 + 2)).then([{ type: 'ChallengeCompleted', data: { sessionId: 'ses-1' } }]);
+  given([]).when({ type: 'Refuse', reason: 'bad_token', now: t0 + 1 }).then([]);
 });
 
 t('an account epoch change (password, factor, lock) kills it: credentials_changed (SECURITY.md attack 11)', () => {

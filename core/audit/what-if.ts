@@ -31,7 +31,7 @@ export interface WhatIfResult {
   policy: Policy['lockout'];
   actual: Policy['lockout'];
   summary: { accountsLocked: number; accountsLockedActual: number; successesRefused: number; failuresPrevented: number };
-  /** Only the accounts where the alternative differs from the record (locks at other times, refusals, prevented failures). */
+  /** Only the accounts where the alternative differs from the record (locks at other times, refusals, prevented failures), in the order the log first names them. */
   accounts: WhatIfAccount[];
   /** What a re-run over a record cannot know: print them with the result. */
   limits: string[];
@@ -103,7 +103,7 @@ const attemptOutcomes = new Set<string>([
 export class WhatIf {
   readonly #options: WhatIfOptions;
   readonly #tracks = new Map<string, Track>();
-  /** Per challenge stream: the alternative epoch it was issued at, or `notIssued`. Forgotten when it ends. */
+  /** Per challenge stream: the alternative epoch it was issued at, or `notIssued`. Forgotten when it completes or ends (one never used stays: a few numbers each). */
   readonly #challenges = new Map<string, number>();
   /** The command being read; its account group is buffered until an event of another command arrives. */
   #commandId: string | null = null;

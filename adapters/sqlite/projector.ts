@@ -23,10 +23,13 @@ export interface ProjectionSource {
  * (the live store inside the append's transaction, the replay into temporary tables). O(1) per event.
  */
 export class Projector {
+  private readonly source: ProjectionSource | undefined;
   readonly rows = new Map<string, ProjectionRow>();
   readonly claimedUsernames = new Map<string, string>();
 
-  constructor(private readonly source?: ProjectionSource) {}
+  constructor(source?: ProjectionSource) {
+    this.source = source;
+  }
 
   row(kind: StreamKind, stream: string): ProjectionRow {
     let row = this.rows.get(stream);

@@ -64,11 +64,13 @@ export const replayProjections = (source: string | Database.Database, options: R
  * the largest cost of a replay after reading the row.
  */
 class StoredEventBody {
+  readonly type: string;
+  private readonly text: string;
   #data: object | undefined;
-  constructor(
-    readonly type: string,
-    private readonly text: string,
-  ) {}
+  constructor(type: string, text: string) {
+    this.type = type;
+    this.text = text;
+  }
   get data(): object {
     this.#data ??= JSON.parse(this.text) as object;
     return this.#data;

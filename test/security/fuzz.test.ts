@@ -250,7 +250,7 @@ const fuzzOne = async (s: TestServer, r: Prng, e: Endpoint, known: Known): Promi
   // Harvest what the server gave, to go deeper next time.
   const b = reply.body as Record<string, any> | undefined;
   for (const k of ['access_token', 'token']) if (typeof b?.[k] === 'string') known.bearers.push(b[k]);
-  for (const k of ['mfa_token', 'sessionToken']) if (typeof b?.[k] === 'string') known.partials.push(b[k]), known.strings.push(b[k]);
+  for (const k of ['mfa_token', 'sessionToken']) if (typeof b?.[k] === 'string') { known.partials.push(b[k]); known.strings.push(b[k]); }
   if (typeof b?.device_token === 'string') known.strings.push(b.device_token);
 };
 

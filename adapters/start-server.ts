@@ -56,6 +56,8 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
   metrics.gauge('process_resident_memory_bytes', () => process.memoryUsage.rss());
   metrics.onRendered(() => loopDelay.reset());
   const koa = createHttpApp(app, dialectRouters);
+  // Koa's callback returns its request's promise, which never rejects (Koa answers its own errors): node ignores it.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, koa.callback());
   server.maxHeadersCount = 100;
   const closeSockets = attachSocketDialects(server, app);

@@ -47,8 +47,11 @@ export const createBenchUsers = async (client: BenchClient, adminKey: string, ph
 
 /** Round-robin over users, skipping those whose next step is not yet open. */
 export class UserRing {
+  private readonly users: BenchUser[];
   private i = 0;
-  constructor(private readonly users: BenchUser[]) {}
+  constructor(users: BenchUser[]) {
+    this.users = users;
+  }
   /** The next user in turn, without spending a code (password steps that will not reach a second step). */
   peek(): { user: BenchUser } {
     return { user: this.users[this.i++ % this.users.length]! };

@@ -26,16 +26,15 @@ const maxIdleMs = 4000;
  * pipelining); beyond `maxSockets` connections, calls wait for one to be free.
  */
 export class BenchClient {
+  private readonly maxSockets: number;
   private readonly host: string;
   private readonly port: number;
   private readonly idle: { connection: HttpConnection; since: number }[] = [];
   private readonly waiting: Waiting[] = [];
   private readonly all = new Set<HttpConnection>();
 
-  constructor(
-    url: string,
-    private readonly maxSockets: number,
-  ) {
+  constructor(url: string, maxSockets: number) {
+    this.maxSockets = maxSockets;
     const u = new URL(url);
     if (u.hostname !== '127.0.0.1') throw new Error('the benchmark targets 127.0.0.1 only');
     this.host = u.host;

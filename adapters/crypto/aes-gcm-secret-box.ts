@@ -5,8 +5,11 @@ const version = 'v1';
 
 /** TOTP seeds at rest: AES-256-GCM, `v1.<base64url(iv ‖ ciphertext ‖ tag)>`, a fresh 96-bit IV per seal. */
 export class AesGcmSecretBox implements SecretBox {
-  constructor(private readonly key: Buffer) {
+  private readonly key: Buffer;
+
+  constructor(key: Buffer) {
     if (key.length !== 32) throw new Error('the seal key must be 32 bytes');
+    this.key = key;
   }
 
   seal(plain: string): string {

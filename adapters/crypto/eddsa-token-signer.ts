@@ -33,14 +33,21 @@ const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFi
  * refused; the signature must be 64 bytes in canonical base64url, so a token has one spelling.
  */
 export class EddsaTokenSigner implements TokenSigner {
-  private constructor(
-    private readonly privateKey: KeyObject,
-    private readonly publicKey: KeyObject,
-    private readonly publicJwk: JWK,
-    private readonly header: string,
-    private readonly kid: string,
-    private readonly issuer: string,
-  ) {}
+  private readonly privateKey: KeyObject;
+  private readonly publicKey: KeyObject;
+  private readonly publicJwk: JWK;
+  private readonly header: string;
+  private readonly kid: string;
+  private readonly issuer: string;
+
+  private constructor(privateKey: KeyObject, publicKey: KeyObject, publicJwk: JWK, header: string, kid: string, issuer: string) {
+    this.privateKey = privateKey;
+    this.publicKey = publicKey;
+    this.publicJwk = publicJwk;
+    this.header = header;
+    this.kid = kid;
+    this.issuer = issuer;
+  }
 
   static async create(privateKey: KeyObject, issuer: string): Promise<EddsaTokenSigner> {
     const publicKey = createPublicKey(privateKey);

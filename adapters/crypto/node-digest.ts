@@ -2,7 +2,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Digest } from '../../core/ports/digest.js';
 
 export class NodeDigest implements Digest {
-  constructor(private readonly hmacKey: Buffer) {}
+  private readonly hmacKey: Buffer;
+
+  constructor(hmacKey: Buffer) {
+    this.hmacKey = hmacKey;
+  }
 
   sha256(value: string): string {
     return createHash('sha256').update(value, 'utf8').digest('base64url');

@@ -7,11 +7,15 @@ import type { CryptoPool } from './crypto-pool.js';
  * so they take the time of a wrong password (OWASP Authentication cheat sheet; ASVS v5 6.3.8).
  */
 export class PoolPasswordHasher implements PasswordHasher {
-  private constructor(
-    private readonly pool: CryptoPool,
-    private readonly cost: Policy['argon2'],
-    private readonly dummy: string,
-  ) {}
+  private readonly pool: CryptoPool;
+  private readonly cost: Policy['argon2'];
+  private readonly dummy: string;
+
+  private constructor(pool: CryptoPool, cost: Policy['argon2'], dummy: string) {
+    this.pool = pool;
+    this.cost = cost;
+    this.dummy = dummy;
+  }
 
   static async create(pool: CryptoPool, cost: Policy['argon2']): Promise<PoolPasswordHasher> {
     const dummy = await pool.hash({ password: 'latchkey-dummy-password', ...cost });

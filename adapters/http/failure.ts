@@ -49,11 +49,11 @@ const generic: Partial<Record<FailureCode, string>> = {
 };
 
 export class FieldError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
+  readonly field: string;
+
+  constructor(field: string, message: string) {
     super(message);
+    this.field = field;
   }
 }
 

@@ -30,6 +30,8 @@ const failureMessages: Partial<Record<ErrorCode, string>> = { stream_moved: 'the
  * prepared once (better-sqlite3 docs/performance.md).
  */
 export class SqliteEventStore implements EventStore {
+  readonly db: Database.Database;
+  private readonly appender: ((request: AppendRequest) => Promise<AppendOutcome>) | undefined;
   private readonly lastEvent: Database.Statement<[], [number, Buffer]>;
   private readonly eventById: Database.Statement<[string], EventTuple>;
   private readonly insertEvent: Database.Statement<[...EventTuple, Buffer]>;
@@ -42,10 +44,9 @@ export class SqliteEventStore implements EventStore {
   private readonly source: ProjectionSource;
   private readonly appendTransaction: Database.Transaction<(request: AppendRequest) => StoredEvent[]>;
 
-  constructor(
-    readonly db: Database.Database,
-    private readonly appender?: (request: AppendRequest) => Promise<AppendOutcome>,
-  ) {
+  constructor(db: Database.Database, appender?: (request: AppendRequest) => Promise<AppendOutcome>) {
+    this.db = db;
+    this.appender = appender;
     this.lastEvent = db.prepare<[], [number, Buffer]>('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').raw();
     this.eventById = db.prepare<[string], EventTuple>(`SELECT ${eventColumns} FROM events WHERE id = ?`).raw();
     this.insertEvent = db.prepare('INSERT INTO events (seq, id, stream, version, type, schema, data, meta, at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');

@@ -9,12 +9,14 @@ import { type Bucket, bucketIsFull, returnToken, takeToken } from '../../core/th
  * Bounded: past `maxKeys` per scope, full buckets (which carry no information) are dropped first, then the oldest.
  */
 export class InMemoryThrottle implements Throttle {
+  private readonly policy: Policy['throttle'];
+  private readonly maxKeys: number;
   private readonly buckets: Record<ThrottleScope, Map<string, Bucket>> = { ip: new Map(), account: new Map() };
 
-  constructor(
-    private readonly policy: Policy['throttle'],
-    private readonly maxKeys = 100_000,
-  ) {}
+  constructor(policy: Policy['throttle'], maxKeys = 100_000) {
+    this.policy = policy;
+    this.maxKeys = maxKeys;
+  }
 
   take(scope: ThrottleScope, key: string, now: number): number {
     const map = this.buckets[scope];

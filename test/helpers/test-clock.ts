@@ -2,7 +2,10 @@ import type { Clock } from '../../core/ports/clock.js';
 
 /** A clock the test moves by hand (STYLE.md §6: time is an input). */
 export class TestClock implements Clock {
-  constructor(private t: number = Math.floor(Date.now() / 1000) * 1000) {}
+  private t: number;
+  constructor(t: number = Math.floor(Date.now() / 1000) * 1000) {
+    this.t = t;
+  }
   now(): number {
     return this.t;
   }

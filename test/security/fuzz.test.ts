@@ -226,7 +226,8 @@ const fuzzOne = async (s: TestServer, r: Prng, e: Endpoint, known: Known): Promi
     res = await fetch(`${s.url}${path}`, { method, headers, ...(body === undefined || method === 'GET' ? {} : { body: body as BodyInit }) });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    // Header names only: values may be real tokens, which are never printed.
+    // Header names only: values may be real tokens, which are never printed (nor is the fetch error, as a cause).
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`${method} ${e.path} (${body === undefined ? 0 : body.length} bytes; headers ${Object.keys(headers).join(', ')}): ${cause?.code ?? ''} ${cause?.message ?? err}`);
   }
   const reply = await replyOf(res);
@@ -250,7 +251,7 @@ const fuzzOne = async (s: TestServer, r: Prng, e: Endpoint, known: Known): Promi
   // Harvest what the server gave, to go deeper next time.
   const b = reply.body as Record<string, any> | undefined;
   for (const k of ['access_token', 'token']) if (typeof b?.[k] === 'string') known.bearers.push(b[k]);
-  for (const k of ['mfa_token', 'sessionToken']) if (typeof b?.[k] === 'string') known.partials.push(b[k]), known.strings.push(b[k]);
+  for (const k of ['mfa_token', 'sessionToken']) if (typeof b?.[k] === 'string') { known.partials.push(b[k]); known.strings.push(b[k]); }
   if (typeof b?.device_token === 'string') known.strings.push(b.device_token);
 };
 

@@ -37,15 +37,18 @@ const dialects: readonly Dialect[] = ['native', 'oracle', 'appgate', 'truenas', 
 const ips = ['10.0.0.1', '10.0.0.2', '192.0.2.7', null];
 
 class Run {
+  readonly engine: Engine;
+  readonly clock: TestClock;
+  readonly r: Prng;
   readonly users: User[] = [];
   commands = 0;
   readonly counts = new Map<string, number>();
 
-  constructor(
-    readonly engine: Engine,
-    readonly clock: TestClock,
-    readonly r: Prng,
-  ) {}
+  constructor(engine: Engine, clock: TestClock, r: Prng) {
+    this.engine = engine;
+    this.clock = clock;
+    this.r = r;
+  }
 
   get lk() {
     return this.engine.latchkey;

@@ -94,7 +94,7 @@ const nativeFlows = async (s: TestServer, c: Canaries): Promise<void> => {
   assert.is((await s.admin('POST', `/v1/admin/users/${bob.username}/totp/confirm`, { json: { otp: c.code(oathtool(bobSecret, s.clock.now() - 30_000)) } })).status, 204);
   const recovery = await s.admin('POST', `/v1/admin/users/${alice.username}/recovery-codes`);
   assert.is(recovery.status, 201);
-  for (const code of recovery.body.codes as string[]) c.secrets.add(code), c.secrets.add(code.replace('-', ''));
+  for (const code of recovery.body.codes as string[]) { c.secrets.add(code); c.secrets.add(code.replace('-', '')); }
   const newPassword = c.password();
   assert.is((await s.admin('POST', `/v1/admin/users/${exempt.username}/password`, { json: { password: newPassword } })).status, 204);
   const apiKey = await s.admin('POST', `/v1/admin/users/${exempt.username}/api-keys`, { json: { name: 'ci' } });

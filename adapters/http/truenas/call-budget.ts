@@ -8,13 +8,15 @@
 export type BudgetVerdict = 'admitted' | 'refused' | 'exhausted';
 
 export class CallBudget {
+  private readonly maxCalls: number;
+  private readonly periodMs: number;
   private windowStart = Number.NEGATIVE_INFINITY;
   private calls = 0;
 
-  constructor(
-    private readonly maxCalls = 20,
-    private readonly periodMs = 60_000,
-  ) {}
+  constructor(maxCalls = 20, periodMs = 60_000) {
+    this.maxCalls = maxCalls;
+    this.periodMs = periodMs;
+  }
 
   take(now: number): BudgetVerdict {
     if (now - this.windowStart >= this.periodMs) {

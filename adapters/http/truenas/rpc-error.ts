@@ -22,12 +22,13 @@ export interface TruenasErrorData {
 
 /** A JSON-RPC error to send as is. Its message and data are fixed strings: never user input, never a secret. */
 export class RpcError extends Error {
-  constructor(
-    readonly code: RpcCode,
-    message: string,
-    readonly data?: TruenasErrorData,
-  ) {
+  readonly code: RpcCode;
+  readonly data?: TruenasErrorData;
+
+  constructor(code: RpcCode, message: string, data?: TruenasErrorData) {
     super(message);
+    this.code = code;
+    this.data = data;
   }
 
   toJSON(): { code: RpcCode; message: string; data?: TruenasErrorData } {

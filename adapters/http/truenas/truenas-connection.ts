@@ -24,16 +24,18 @@ const text = (data: RawData): string =>
  * connection when the client is past its budget), never thrown out of here.
  */
 export class TruenasConnection {
+  private readonly ws: WebSocket;
+  private readonly app: AppContext;
+  private readonly meta: () => EventMeta;
   private readonly session: SocketSession;
   private readonly budget = new CallBudget();
   private tail: Promise<void> = Promise.resolve();
   private inFlight = 0;
 
-  constructor(
-    private readonly ws: WebSocket,
-    private readonly app: AppContext,
-    private readonly meta: () => EventMeta,
-  ) {
+  constructor(ws: WebSocket, app: AppContext, meta: () => EventMeta) {
+    this.ws = ws;
+    this.app = app;
+    this.meta = meta;
     this.session = { app, accessToken: null, pending: null };
   }
 

@@ -64,7 +64,7 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
   // Throttle refusals are counted in memory and written aggregated, once a minute (docs/security.md §21).
   const recordRefusals = () =>
     latchkey.recordThrottleRefusals().catch((err: unknown) => logger.warn({ err: { message: (err as Error)?.message } }, 'throttle refusals could not be recorded'));
-  const refusalTimer = setInterval(recordRefusals, 60_000);
+  const refusalTimer = setInterval(() => void recordRefusals(), 60_000);
   refusalTimer.unref();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -17,14 +17,15 @@ import type { StoredEvent } from '../event.js';
  *   that recovery code (its hash as the account holds it now), or from the reason (missing → absent, malformed →
  *   malformed, invalid → mismatch, replayed → match at the account's last accepted step, so `decide` sees the
  *   replay). On a challenge: CheckSecondFactor; otherwise a one-step CheckPassword match with the code 'now'.
- * - ApiKeyRejected → CheckApiKey mismatch; LoginSucceeded api_key → CheckApiKey match on a live key (which one
- *   does not matter to `decide`: any live key lets its holder in).
+ * - ApiKeyRejected → CheckApiKey mismatch; LoginSucceeded api_key → CheckApiKey match on the key and session its
+ *   ApiKeyUsed names (on a log from before ApiKeyUsed, any live key: which one does not matter to `decide`).
  * `checkedHash` is the account's current hash: the password history is folded as recorded, so it is the one checked.
  */
 export const recordedCommand = (group: readonly StoredEvent[], account: Account, secondStep: boolean): AccountCommand | null => {
   const now = group[0]!.at;
   let otp: OtpOutcome | null = null;
   let success: AccountEvent & { type: 'LoginSucceeded' } | null = null;
+  let used: { keyId: string; sessionId: string } | null = null;
   for (const stored of group) {
     const e = stored as unknown as AccountEvent;
     switch (e.type) {
@@ -33,7 +34,7 @@ export const recordedCommand = (group: readonly StoredEvent[], account: Account,
       case 'PasswordAccepted':
         return checkPassword(account, 'match', { kind: 'absent' }, 'later', false, now);
       case 'ApiKeyRejected':
-        return { type: 'CheckApiKey', outcome: { kind: 'mismatch' }, now };
+        return { type: 'CheckApiKey', outcome: { kind: 'mismatch' }, sessionId: '', now };
       case 'OtpAccepted':
         otp = { kind: 'match', step: e.data.step };
         break;
@@ -46,6 +47,9 @@ export const recordedCommand = (group: readonly StoredEvent[], account: Account,
       case 'LoginSucceeded':
         success = e;
         break;
+      case 'ApiKeyUsed':
+        used = e.data;
+        break;
       default:
         break;
     }
@@ -57,8 +61,9 @@ export const recordedCommand = (group: readonly StoredEvent[], account: Account,
     case 'password+device':
       return checkPassword(account, 'match', { kind: 'absent' }, 'later', true, now);
     case 'api_key': {
-      const key = account.apiKeys[0];
-      return key === undefined ? null : { type: 'CheckApiKey', outcome: { kind: 'match', keyId: key.id }, now };
+      // The key and session the login recorded (ApiKeyUsed); logs from before it name neither: any live key.
+      const keyId = used?.keyId ?? account.apiKeys[0]?.id;
+      return keyId === undefined ? null : { type: 'CheckApiKey', outcome: { kind: 'match', keyId }, sessionId: used?.sessionId ?? '', now };
     }
     default:
       return null;

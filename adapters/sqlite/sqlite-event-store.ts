@@ -16,7 +16,7 @@ export type AppendOutcome = { readonly ok: true; readonly events: StoredEvent[] 
 export interface SqliteEventStoreOptions extends Omit<OpenDatabaseOptions, 'fileMustExist'> {
   /**
    * Where appends run. Default: on this connection, in this thread. The server passes the writer thread
-   * (event-writer.ts), so a durable commit never blocks the event loop.
+   * (event-writer-pool.ts), so a durable commit never blocks the event loop.
    */
   readonly appender?: (request: AppendRequest) => Promise<AppendOutcome>;
 }

@@ -1,7 +1,7 @@
 import { Piscina } from 'piscina';
 import type { AppendRequest } from '../../core/ports/event-store.js';
 import { workerExecArgv } from '../worker-exec-argv.js';
-import type { EventWriterData } from '../../workers/event-writer.js';
+import type { EventWriterData } from './event-writer-thread.js';
 import type { AppendOutcome } from './sqlite-event-store.js';
 
 export interface EventWriter {
@@ -11,7 +11,7 @@ export interface EventWriter {
   close(): Promise<void>;
 }
 
-const filename = new URL('../../workers/event-writer.js', import.meta.url).href;
+const filename = new URL('./event-writer-thread.js', import.meta.url).href;
 
 /**
  * The log's writer thread: one worker holding its own connection, so each durable commit waits there and the event
@@ -19,7 +19,7 @@ const filename = new URL('../../workers/event-writer.js', import.meta.url).href;
  * in flight at once (the worker batches them); the server's request concurrency is what bounds them. No task timing
  * histograms (recordTiming): they cost the event loop a record per append and nothing reads them.
  */
-export const createEventWriter = (data: EventWriterData): EventWriter => {
+export const createEventWriterPool = (data: EventWriterData): EventWriter => {
   const pool = new Piscina({ filename, execArgv: [...workerExecArgv], workerData: data, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 4096, idleTimeout: Number.POSITIVE_INFINITY, recordTiming: false });
   return {
     append: (request) => pool.run(request, { name: 'append' }) as Promise<AppendOutcome>,

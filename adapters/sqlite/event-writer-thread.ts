@@ -1,11 +1,11 @@
 /**
- * The one writer of the event log (a piscina worker of its own, started by adapters/sqlite/event-writer.ts): its
+ * The one writer of the event log (a piscina worker of its own, started by event-writer-pool.ts): its
  * durable commits (WAL, synchronous=FULL: an fsync each) block this thread, never the server's event loop.
  * Appends that arrive in the same turn of this thread's loop share one transaction and one fsync (group commit).
  */
 import { workerData } from 'piscina';
-import type { AppendRequest } from '../core/ports/event-store.js';
-import { type AppendOutcome, openSqliteEventStore } from '../adapters/sqlite/sqlite-event-store.js';
+import type { AppendRequest } from '../../core/ports/event-store.js';
+import { type AppendOutcome, openSqliteEventStore } from './sqlite-event-store.js';
 
 export interface EventWriterData {
   readonly path: string;

@@ -5,7 +5,7 @@
  */
 import { workerData } from 'piscina';
 import type { AppendRequest } from '../../core/ports/event-store.js';
-import { type AppendOutcome, openSqliteEventStore } from './sqlite-event-store.js';
+import { type AppendOutcome, openSqliteEventAppender } from './sqlite-event-appender.js';
 
 export interface EventWriterData {
   readonly path: string;
@@ -16,14 +16,14 @@ export interface EventWriterData {
 export { threadId } from './thread-id.js';
 
 const { path, busyTimeoutMs, maxPages } = workerData as EventWriterData;
-const store = openSqliteEventStore(path, { busyTimeoutMs, maxPages, tempInMemory: true });
+const appender = openSqliteEventAppender(path, { busyTimeoutMs, maxPages, tempInMemory: true });
 
 let batch: { readonly request: AppendRequest; readonly done: (outcome: AppendOutcome) => void }[] = [];
 
 const flush = (): void => {
   const current = batch;
   batch = [];
-  const outcomes = store.appendMany(current.map((b) => b.request));
+  const outcomes = appender.appendMany(current.map((b) => b.request));
   current.forEach((b, i) => b.done(outcomes[i]!));
 };
 

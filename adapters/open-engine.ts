@@ -13,7 +13,7 @@ import { nodeRandom } from './crypto/node-random.js';
 import { OtplibTotpVerifier } from './crypto/otplib-totp-verifier.js';
 import { PoolPasswordHasher } from './crypto/pool-password-hasher.js';
 import { systemClock } from './crypto/system-clock.js';
-import { createEventWriter } from './sqlite/event-writer.js';
+import { createEventWriterPool } from './sqlite/event-writer-pool.js';
 import { type SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { InMemoryThrottle } from './throttle/in-memory-throttle.js';
 import { RefusalTally } from '../core/throttle/refusal-tally.js';
@@ -40,8 +40,8 @@ export const databasePath = (config: Config): string => join(config.dataDir, 'la
 export const openEngine = async (config: Config, clock: Clock = systemClock): Promise<Engine> => {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const keys = await loadOrCreateKeys(config.dataDir, { LATCHKEY_SECRET_KEY: config.secretKey, LATCHKEY_ADMIN_KEY: config.adminKey });
-  // This connection migrates and serves reads; the writer thread's own connection makes every append (event-writer.ts).
-  const writer = createEventWriter({ path: databasePath(config), busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxDatabasePages });
+  // This connection migrates and serves reads; the writer thread's own connection makes every append (sqlite/event-writer-thread.ts).
+  const writer = createEventWriterPool({ path: databasePath(config), busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxDatabasePages });
   const store = openSqliteEventStore(databasePath(config), { busyTimeoutMs: config.busyTimeoutMs, appender: writer.append });
   const pool = createCryptoPool(config.argon2MaxQueue > 0 ? { maxQueue: config.argon2MaxQueue } : {});
   try {

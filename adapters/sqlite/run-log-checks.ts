@@ -2,10 +2,10 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { workerExecArgv } from '../worker-exec-argv.js';
 
-const filename = new URL('../../workers/log-checks.js', import.meta.url).href;
+const filename = new URL('./log-check-tasks.js', import.meta.url).href;
 
 /**
- * Runs one task per share of the log, each in a worker of its own (workers/log-checks.ts), and returns the results
+ * Runs one task per share of the log, each in a worker of its own (log-check-tasks.ts), and returns the results
  * in share order. `onProgress` gets the rows done over all shares so far.
  */
 export const runLogChecks = async <Share, Result>(

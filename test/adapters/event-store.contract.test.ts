@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryEventStore } from '../../adapters/memory/in-memory-event-store.js';
-import { createEventWriter } from '../../adapters/sqlite/event-writer.js';
+import { createEventWriterPool } from '../../adapters/sqlite/event-writer-pool.js';
 import { openSqliteEventStore } from '../../adapters/sqlite/sqlite-event-store.js';
 import { eventStoreContract } from './event-store-contract.js';
 
@@ -27,7 +27,7 @@ eventStoreContract('sqlite', () => {
 eventStoreContract('sqlite through the writer thread', () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-contract-'));
   const path = join(dir, 'events.db');
-  const writer = createEventWriter({ path, busyTimeoutMs: 5000, maxPages: 0 });
+  const writer = createEventWriterPool({ path, busyTimeoutMs: 5000, maxPages: 0 });
   const store = openSqliteEventStore(path, { appender: writer.append });
   return {
     load: (kind, id) => store.load(kind, id),

@@ -1,8 +1,8 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import type { AppContext } from '../app-context.js';
 import { bodyLimitBytes } from '../parse-body.js';
-import type { SocketDialect } from '../socket-dialects.js';
 import { socketMeta } from './socket-meta.js';
 import { TruenasConnection } from './truenas-connection.js';
 
@@ -25,9 +25,9 @@ const refuse = (socket: Duplex, status: string): void => {
 /**
  * The TrueNAS middleware dialect (API.md): JSON-RPC 2.0 over WebSocket on the HTTP server's port. Frames over
  * the API's 16 KiB body limit close the connection with 1009 (ws maxPayload); compression is off, so a frame's
- * size on the wire is its size in memory.
+ * size on the wire is its size in memory. Listed in ../socket-dialects.ts; returns a function that closes it.
  */
-export const truenasSocket: SocketDialect = (server, app) => {
+export const truenasSocket = (server: Server, app: AppContext): (() => void) => {
   const wss = new WebSocketServer({ noServer: true, maxPayload: bodyLimitBytes, perMessageDeflate: false });
   let open = true;
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {

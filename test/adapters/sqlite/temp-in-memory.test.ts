@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { openSqliteEventAppender } from '../../../adapters/sqlite/sqlite-event-appender.js';
 import { openSqliteEventStore } from '../../../adapters/sqlite/sqlite-event-store.js';
 
 // The log's writer runs each append of a group commit in a savepoint; SQLite keeps the original image of each existing
@@ -18,7 +19,7 @@ test.after.each(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const storeModule = new URL('../../../adapters/sqlite/sqlite-event-store.js', import.meta.url).href;
+const appenderModule = new URL('../../../adapters/sqlite/sqlite-event-appender.js', import.meta.url).href;
 
 /**
  * A child process (SQLite reads SQLITE_TMPDIR once, when it starts) fills 2,000 streams, then appends once to 40 of
@@ -26,8 +27,8 @@ const storeModule = new URL('../../../adapters/sqlite/sqlite-event-store.js', im
  */
 const batchInChild = (dbPath: string, tempDir: string, tempInMemory: boolean): Promise<string> => {
   const script = `
-    const { openSqliteEventStore } = await import(${JSON.stringify(storeModule)});
-    const store = openSqliteEventStore(${JSON.stringify(dbPath)}, { tempInMemory: ${tempInMemory} });
+    const { openSqliteEventAppender } = await import(${JSON.stringify(appenderModule)});
+    const store = openSqliteEventAppender(${JSON.stringify(dbPath)}, { tempInMemory: ${tempInMemory} });
     const meta = { requestId: 'r', ip: '192.0.2.1', dialect: 'native', userAgent: null };
     const write = (i) => ({ kind: 'probe', id: 'p' + i, expectedVersion: 'any', events: [{ type: 'UnknownUserAttempted', data: { attempts: 1, pad: 'x'.repeat(600) } }] });
     const filled = store.appendMany(Array.from({ length: 2000 }, (_, i) => ({ commandId: 'fill-' + i, writes: [write(i)], meta, at: 1700000000000 })));
@@ -74,7 +75,7 @@ test('with it, the same appends commit and no temporary file is made', async () 
 
 test('the pragma is set on the connection only when asked (readers and replay --apply keep the default)', () => {
   const plain = openSqliteEventStore(join(dir, 'a.db'));
-  const writer = openSqliteEventStore(join(dir, 'a.db'), { tempInMemory: true });
+  const writer = openSqliteEventAppender(join(dir, 'a.db'), { tempInMemory: true });
   try {
     assert.is(plain.db.pragma('temp_store', { simple: true }), 0);
     assert.is(writer.db.pragma('temp_store', { simple: true }), 2);

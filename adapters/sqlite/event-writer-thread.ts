@@ -1,11 +1,11 @@
 /**
- * The one writer of the event log (a piscina worker of its own, started by adapters/sqlite/event-writer.ts): its
+ * The one writer of the event log (a piscina worker of its own, started by event-writer-pool.ts): its
  * durable commits (WAL, synchronous=FULL: an fsync each) block this thread, never the server's event loop.
  * Appends that arrive in the same turn of this thread's loop share one transaction and one fsync (group commit).
  */
 import { workerData } from 'piscina';
-import type { AppendRequest } from '../core/ports/event-store.js';
-import { type AppendOutcome, openSqliteEventStore } from '../adapters/sqlite/sqlite-event-store.js';
+import type { AppendRequest } from '../../core/ports/event-store.js';
+import { type AppendOutcome, openSqliteEventAppender } from './sqlite-event-appender.js';
 
 export interface EventWriterData {
   readonly path: string;
@@ -16,14 +16,14 @@ export interface EventWriterData {
 export { threadId } from './thread-id.js';
 
 const { path, busyTimeoutMs, maxPages } = workerData as EventWriterData;
-const store = openSqliteEventStore(path, { busyTimeoutMs, maxPages, tempInMemory: true });
+const appender = openSqliteEventAppender(path, { busyTimeoutMs, maxPages, tempInMemory: true });
 
 let batch: { readonly request: AppendRequest; readonly done: (outcome: AppendOutcome) => void }[] = [];
 
 const flush = (): void => {
   const current = batch;
   batch = [];
-  const outcomes = store.appendMany(current.map((b) => b.request));
+  const outcomes = appender.appendMany(current.map((b) => b.request));
   current.forEach((b, i) => b.done(outcomes[i]!));
 };
 

@@ -1,10 +1,10 @@
 /**
- * The tasks of `latchkey replay` and `latchkey verify` on a multi-core machine (adapters/sqlite/run-log-checks.ts):
+ * The tasks of `latchkey replay` and `latchkey verify` on a multi-core machine (run-log-checks.ts):
  * each worker opens the log on its own read connection and checks its share, posting progress on `port`.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { type ReplayResult, type StreamPartition, replayProjections } from '../adapters/sqlite/replay-projections.js';
-import { type SeqRange, type VerifyResult, verifyChain } from '../adapters/sqlite/verify-chain.js';
+import { type ReplayResult, type StreamPartition, replayProjections } from './replay-projections.js';
+import { type SeqRange, type VerifyResult, verifyChain } from './verify-chain.js';
 
 export interface LogCheckTask<Share> {
   readonly path: string;

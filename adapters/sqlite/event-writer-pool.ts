@@ -1,17 +1,21 @@
 import { Piscina } from 'piscina';
-import type { AppendRequest } from '../../core/ports/event-store.js';
+import { DomainError, type ErrorCode } from '../../core/errors.js';
 import { workerExecArgv } from '../worker-exec-argv.js';
-import type { EventWriterData } from '../../workers/event-writer.js';
-import type { AppendOutcome } from './sqlite-event-store.js';
+import type { EventWriterData } from './event-writer-thread.js';
+import type { AppendOutcome } from './sqlite-event-appender.js';
+import type { Appender } from './sqlite-event-store.js';
 
 export interface EventWriter {
-  append(request: AppendRequest): Promise<AppendOutcome>;
+  /** For SqliteEventStore: a refused append rejects with the DomainError the writer thread's outcome names. */
+  readonly append: Appender;
   /** The writer's OS thread id (Linux; null elsewhere): it must keep its priority when hashing is lowered. */
   threadId(): Promise<number | null>;
   close(): Promise<void>;
 }
 
-const filename = new URL('../../workers/event-writer.js', import.meta.url).href;
+const filename = new URL('./event-writer-thread.js', import.meta.url).href;
+
+const failureMessages: Partial<Record<ErrorCode, string>> = { stream_moved: 'the stream moved', username_taken: 'username is taken' };
 
 /**
  * The log's writer thread: one worker holding its own connection, so each durable commit waits there and the event
@@ -19,10 +23,14 @@ const filename = new URL('../../workers/event-writer.js', import.meta.url).href;
  * in flight at once (the worker batches them); the server's request concurrency is what bounds them. No task timing
  * histograms (recordTiming): they cost the event loop a record per append and nothing reads them.
  */
-export const createEventWriter = (data: EventWriterData): EventWriter => {
+export const createEventWriterPool = (data: EventWriterData): EventWriter => {
   const pool = new Piscina({ filename, execArgv: [...workerExecArgv], workerData: data, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 4096, idleTimeout: Number.POSITIVE_INFINITY, recordTiming: false });
   return {
-    append: (request) => pool.run(request, { name: 'append' }) as Promise<AppendOutcome>,
+    append: async (request) => {
+      const outcome = (await pool.run(request, { name: 'append' })) as AppendOutcome;
+      if (!outcome.ok) throw new DomainError(outcome.code, failureMessages[outcome.code] ?? 'storage unavailable');
+      return outcome.events;
+    },
     threadId: () => pool.run(null, { name: 'threadId' }) as Promise<number | null>,
     close: () => pool.destroy(),
   };

@@ -121,8 +121,6 @@ export default defineConfig(
   },
   {
     files: ['workers/**/*.ts'],
-    // moved by issue 17 item 3: these two move into adapters/ (which may import adapters/); drop them here at merge.
-    ignores: ['workers/event-writer.ts', 'workers/log-checks.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

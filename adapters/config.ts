@@ -15,7 +15,7 @@ export interface Config {
   readonly policy: Policy;
   /** Argon2 tasks allowed to wait for a worker; beyond it logins are shed with 503 (0 = derived from the pool). */
   readonly argon2MaxQueue: number;
-  /** How long an append waits for another connection's write lock before failing closed with 503 (SECURITY.md 32). */
+  /** How long an append waits for another connection's write lock before failing closed with 503 (docs/security.md §32). */
   readonly busyTimeoutMs: number;
   /** A cap on the database file in pages (0: none): past it appends fail closed (503) rather than fill the disk. */
   readonly maxDatabasePages: number;

@@ -25,7 +25,7 @@ export const nextCode = (u: BenchUser): string | null => {
 };
 
 /**
- * Users with a confirmed TOTP factor, imported with one precomputed PHC string (API.md: password_hash is the
+ * Users with a confirmed TOTP factor, imported with one precomputed PHC string (docs/api.md: password_hash is the
  * migration path), so creating them costs no argon2 and the benchmark measures logins, not set-up.
  */
 export const createBenchUsers = async (client: BenchClient, adminKey: string, phc: string, count: number, prefix: string): Promise<BenchUser[]> => {

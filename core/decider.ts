@@ -22,7 +22,7 @@ export interface Decider<C, S, E extends DomainEvent> {
 /**
  * Per event type, the steps from each old schema version to the next: `[v1 → v2, v2 → v3, …]`. A type's current
  * version is one more than its number of steps; events are written at it and read back through the steps, so an
- * old log still replays (STYLE.md §4).
+ * old log still replays (docs/style.md §4).
  */
 export type EventUpcasters<E extends DomainEvent> = {
   readonly [T in E['type']]?: readonly ((data: Record<string, unknown>) => object)[];

@@ -13,7 +13,7 @@ export interface Policy {
   readonly lockout: {
     /** Failures within `windowMs` that lock the account for a while (at most 32: the account remembers 32 failure times). */
     readonly threshold: number;
-    /** Failures older than this no longer count towards a timed lock (SECURITY.md 17; Keycloak's "failure reset time"). */
+    /** Failures older than this no longer count towards a timed lock (docs/security.md §17; Keycloak's "failure reset time"). */
     readonly windowMs: number;
     readonly baseLockMs: number;
     readonly maxLockMs: number;

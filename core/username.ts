@@ -1,7 +1,7 @@
 import { hasInvisibleCharacters } from './invisible-characters.js';
 
 /**
- * One spelling per account: NFKC, then lower case, then trim (API.md, "Canonical username").
+ * One spelling per account: NFKC, then lower case, then trim (docs/api.md, "Canonical username").
  * Control and format characters (Unicode Cc/Cf) are refused: they hide in logs and UIs.
  */
 export const maxUsernameLength = 256;

@@ -1,5 +1,5 @@
 /**
- * piscina tasks (STYLE.md §14): thin named functions over plain data, called as `pool.run(args, { name })`.
+ * piscina tasks (docs/style.md §14): thin named functions over plain data, called as `pool.run(args, { name })`.
  * The argon2 binding runs its hash on libuv's process-wide thread pool even from here; what the worker gives
  * is admission control: a fixed number of tasks per worker at a time (crypto-pool.ts), behind a bounded queue.
  */

@@ -53,7 +53,7 @@ const shed = (err: unknown): never => {
 };
 
 /**
- * argon2 off the event loop (DESIGN.md "Crypto off the event loop"): a pool of one worker per core with a bounded
+ * argon2 off the event loop (docs/design.md "Crypto off the event loop"): a pool of one worker per core with a bounded
  * queue. TOTP is not queued here at all: it is checked in the calling thread (otplib-totp-verifier.ts), so a code
  * check never waits behind a queue of password hashes.
  */

@@ -6,7 +6,7 @@ import type { Metrics } from './metrics.js';
 export interface AppContext {
   readonly latchkey: Latchkey;
   readonly adminKey: string;
-  /** Peers whose X-Forwarded-For / clientIp headers are believed (SECURITY.md 22). */
+  /** Peers whose X-Forwarded-For / clientIp headers are believed (docs/security.md §22). */
   readonly trustedProxies: ReadonlySet<string>;
   readonly logger: Logger;
   readonly metrics: Metrics;

@@ -26,7 +26,7 @@ const frame = (app: AppContext) => async (ctx: Koa.Context, next: Koa.Next) => {
   if (ctx.status === 404 && ctx.body === undefined) ctx.body = { error: 'not_found', message: 'Not found.' };
   app.metrics.inc('latchkey_http_responses_total', { status: String(ctx.status) });
   const ms = Math.round((performance.now() - started) * 10) / 10;
-  // The route's template, not the path: a path parameter may be a username, and people type passwords there (SECURITY.md 29).
+  // The route's template, not the path: a path parameter may be a username, and people type passwords there (docs/security.md §29).
   const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
   app.logger.info({ requestId: ctx.state.requestId, method: ctx.method, path: typeof route === 'string' ? route : ctx.path, status: ctx.status, ms }, 'request');
 };

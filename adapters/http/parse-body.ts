@@ -2,7 +2,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { koaBody } from 'koa-body';
 import { DomainError } from '../../core/errors.js';
 
-/** API.md: bodies over 16 KiB are refused (413) before parsing. */
+/** docs/api.md: bodies over 16 KiB are refused (413) before parsing. */
 export const bodyLimitBytes = 16 * 1024;
 
 const mediaTypes = { json: 'application/json', form: 'application/x-www-form-urlencoded' } as const;
@@ -20,7 +20,7 @@ const parser = koaBody({
 
 /**
  * co-body decodes every body as UTF-8 whatever charset it declares: any other charset is refused rather than
- * misread (RFC 8259 §8.1: JSON is UTF-8; API.md: bad charset → 415, SECURITY.md 26).
+ * misread (RFC 8259 §8.1: JSON is UTF-8; docs/api.md: bad charset → 415, docs/security.md §26).
  */
 const utf8 = (charset: string): boolean => charset === '' || /^utf-?8$/i.test(charset);
 

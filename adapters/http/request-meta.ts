@@ -4,7 +4,7 @@ import { replaceInvisibleCharacters } from '../../core/invisible-characters.js';
 import type { AppContext } from './app-context.js';
 import { clientAddress } from './client-address.js';
 
-/** Control characters would let a caller forge log lines (SECURITY.md 28): keep the user agent printable and short. */
+/** Control characters would let a caller forge log lines (docs/security.md §28): keep the user agent printable and short. */
 export const printable = (s: string, max: number): string => replaceInvisibleCharacters(s, '?').slice(0, max);
 
 export const requestMeta = (ctx: Context, app: AppContext, dialect: Dialect, ipHeader?: string): EventMeta => ({

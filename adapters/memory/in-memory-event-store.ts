@@ -4,7 +4,7 @@ import { type ProjectionSource, Projector } from '../../core/projector.js';
 import { type StreamKind, type StreamStates, eventSchema, initialState, streamId, upcastState } from '../../core/streams.js';
 
 /**
- * The EventStore port in memory (STYLE.md §12), for fast tests of the application service. Same contract as the
+ * The EventStore port in memory (docs/style.md §12), for fast tests of the application service. Same contract as the
  * SQLite store (one contract test runs against both): atomic appends over several streams, expected versions,
  * idempotent command ids, one account per username, projections folded by the same Projector.
  */

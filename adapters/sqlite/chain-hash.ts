@@ -33,7 +33,7 @@ const chainInput = (previous: Uint8Array | string, row: EventTuple): Buffer => {
   return scratch.subarray(0, at);
 };
 
-/** hash(row) = SHA-256(hash(previous row) || canonical bytes of row): DESIGN.md "Event rows" (tamper evidence). */
+/** hash(row) = SHA-256(hash(previous row) || canonical bytes of row): docs/design.md "Event rows" (tamper evidence). */
 export const chainHash = (previous: Uint8Array, row: EventTuple): Buffer => sha256(chainInput(previous, row));
 
 /**

@@ -19,7 +19,7 @@ const failureMessages: Partial<Record<ErrorCode, string>> = { stream_moved: 'the
 
 /**
  * The log's writer thread: one worker holding its own connection, so each durable commit waits there and the event
- * loop goes on serving (SECURITY.md: an answer still comes only after its events are committed). Every append is
+ * loop goes on serving (docs/security.md: an answer still comes only after its events are committed). Every append is
  * in flight at once (the worker batches them); the server's request concurrency is what bounds them. No task timing
  * histograms (recordTiming): they cost the event loop a record per append and nothing reads them.
  */

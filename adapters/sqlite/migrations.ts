@@ -72,7 +72,7 @@ export const migrations: readonly Migration[] = [
       );
 
       -- One row per event; seq is the rowid (no AUTOINCREMENT: the chain, not sqlite_sequence, makes gaps visible).
-      -- UNIQUE(stream, version) is the database's own optimistic-concurrency check (STYLE.md §13).
+      -- UNIQUE(stream, version) is the database's own optimistic-concurrency check (docs/style.md §13).
       CREATE TABLE events (
         seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
@@ -87,7 +87,7 @@ export const migrations: readonly Migration[] = [
         UNIQUE (stream, version)
       );
 
-      -- SECURITY.md attack 31: the log is append-only, whoever holds a connection.
+      -- docs/security.md §31: the log is append-only, whoever holds a connection.
       CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
       BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
       CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
@@ -116,7 +116,7 @@ export const migrations: readonly Migration[] = [
   {
     version: 3,
     name: 'events: refuse REPLACE',
-    // SECURITY.md attack 31. INSERT OR REPLACE (and REPLACE INTO) deletes the row it collides with without firing
+    // docs/security.md §31. INSERT OR REPLACE (and REPLACE INTO) deletes the row it collides with without firing
     // DELETE triggers unless recursive_triggers is on, which no other connection is bound to set (sqlite.org
     // lang_conflict.html). Refuse any insert that collides with a row on one of the unique keys, before the
     // conflict resolution can run. The store never makes such an insert (seq follows max(seq) under the write lock,

@@ -26,7 +26,7 @@ export const defaultBusyTimeoutMs = 5000;
 
 /**
  * A connection that is durable or none at all: WAL with synchronous=FULL survives power loss, NORMAL only a
- * process crash (sqlite.org/wal.html; SECURITY.md: a login answered 200 has its events committed first). Both
+ * process crash (sqlite.org/wal.html; docs/security.md: a login answered 200 has its events committed first). Both
  * pragmas are read back, because SQLite answers a request it cannot honour (`:memory:`, some file systems) by
  * quietly keeping the old mode.
  */

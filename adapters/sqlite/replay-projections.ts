@@ -38,7 +38,7 @@ const progressEvery = 1 << 16;
 const pageRows = 4096;
 
 /**
- * `latchkey replay` (DESIGN.md "Replay"): rebuilds every projection from event 0 with the very Projector the live
+ * `latchkey replay` (docs/design.md "Replay"): rebuilds every projection from event 0 with the very Projector the live
  * appends use, and compares the result row by row with the live tables. Fast on purpose (>= 150k events/s): raw
  * rows, one JSON.parse per event, the rebuilt states kept in memory and compared as the JSON text the store writes
  * (one scan of each live table, no temporary tables). The whole run is one transaction, so a server appending

@@ -15,10 +15,10 @@ import { eventColumns, storedEventFromRow } from './stored-event-from-row.js';
 export type AppendOutcome = { readonly ok: true; readonly events: StoredEvent[] } | { readonly ok: false; readonly code: ErrorCode };
 
 /**
- * The writing side of the event log (DESIGN.md "Event rows"): in the server, the writer thread's
+ * The writing side of the event log (docs/design.md "Event rows"): in the server, the writer thread's
  * (event-writer-thread.ts); in tests and tools, the store's own connection (sqlite-event-store.ts). Every method
  * is synchronous: an append is one transaction (version checks, event rows, hash chain, projections) with no
- * await inside it (STYLE.md §7). Statements are prepared once (better-sqlite3 docs/performance.md).
+ * await inside it (docs/style.md §7). Statements are prepared once (better-sqlite3 docs/performance.md).
  */
 export class SqliteEventAppender {
   private readonly lastEvent: Database.Statement<[], [number, Buffer]>;

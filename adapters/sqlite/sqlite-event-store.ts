@@ -28,7 +28,7 @@ export interface SqliteEventStoreOptions extends Omit<OpenDatabaseOptions, 'file
 }
 
 /**
- * The event log and its projections in one SQLite file (DESIGN.md "Event rows"), as the event loop sees them:
+ * The event log and its projections in one SQLite file (docs/design.md "Event rows"), as the event loop sees them:
  * reads on this connection, appends handed to `appender` (sqlite-event-appender.ts does the writing). Reads are
  * synchronous underneath; statements are prepared once (better-sqlite3 docs/performance.md).
  */

@@ -5,7 +5,7 @@ import { DomainError, isDomainError } from '../../core/errors.js';
  * What a failed store call means to the caller. A clash on UNIQUE(stream, version) or on an event id is another
  * writer that got there first: 'stream_moved', retried by `transact`. A clash on a username: 'username_taken'.
  * Everything else (disk full, SQLITE_BUSY past busy_timeout, a read-only file, a closed connection) fails closed
- * as 'unavailable' → 503 (SECURITY.md attack 32): never a success without a committed event. The SQLite error is
+ * as 'unavailable' → 503 (docs/security.md §32): never a success without a committed event. The SQLite error is
  * kept as `cause` for the server log; SQLite messages name columns, never values.
  */
 export const storageError = (err: unknown): DomainError => {

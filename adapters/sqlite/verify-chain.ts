@@ -22,7 +22,7 @@ export interface SeqRange {
 const progressEvery = 1 << 16;
 
 /**
- * `latchkey verify` (DESIGN.md "Event rows"): recomputes the hash chain from 32 zero bytes. A changed byte in any
+ * `latchkey verify` (docs/design.md "Event rows"): recomputes the hash chain from 32 zero bytes. A changed byte in any
  * hashed column breaks the row it is in; a deleted or inserted row breaks the row after it (its predecessor's
  * hash changed). A truncated tail leaves no row to break: compare the last hash with one kept elsewhere for that.
  * A path is opened read-only; the single SELECT reads one snapshot even while a server appends.

@@ -13,7 +13,7 @@ const registered = (state: AccountState): Account => {
 /**
  * A failed check is an event, and so is the lock it triggers (Zitadel appends both together). The hard stop counts
  * every consecutive failure (NIST SP 800-63B §5.2.2: at most 100); a timed lock needs `threshold` of them within
- * `windowMs`, so failures spread outside the window do not lock (SECURITY.md 17).
+ * `windowMs`, so failures spread outside the window do not lock (docs/security.md §17).
  */
 const recentFailures = (a: Account, now: number, policy: Policy): number =>
   a.recentFailures.filter((t) => now - t < policy.lockout.windowMs).length;

@@ -40,7 +40,7 @@ export interface Account {
   readonly epoch: number;
   /**
    * Bumped only when a credential changes (password, TOTP factor) or the account is disabled: remembered devices
-   * die then, but not on a lock, which an attacker can cause (SECURITY.md 20, OWASP "device cookies").
+   * die then, but not on a lock, which an attacker can cause (docs/security.md §20, OWASP "device cookies").
    */
   readonly credentials: number;
   /** Live API keys. */

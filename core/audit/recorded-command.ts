@@ -5,7 +5,7 @@ import type { StoredEvent } from '../event.js';
 
 /**
  * The credential attempt one recorded command made, rebuilt from its account events with the crypto outcome it
- * recorded (STYLE.md §7: `decide` only ever saw outcomes, so the outcome is all there is to replay), for the
+ * recorded (docs/style.md §7: `decide` only ever saw outcomes, so the outcome is all there is to replay), for the
  * account as `account` stands now. `secondStep`: the same command recorded an attempt on a challenge (only
  * attemptSecondStep does that). Null when the group is not an attempt this can rebuild.
  *

@@ -32,7 +32,7 @@ export const initialChallengeState = (): ChallengeState => ({ status: 'none' });
 
 /**
  * Whether a bearer of this challenge may try a code now. The TTL is exclusive (dead at `expiresAt`), and a
- * change of the account's epoch (password, factor, lock) kills it (SECURITY.md attack 11).
+ * change of the account's epoch (password, factor, lock) kills it (docs/security.md §11).
  */
 export const challengeUsability = (
   state: ChallengeState,

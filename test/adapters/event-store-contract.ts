@@ -50,7 +50,7 @@ const rejection = async (p: Promise<unknown>): Promise<ErrorCode | 'no error'> =
 const everything = (store: EventStore) => store.read({ after: 0, limit: 1_000_000 });
 
 /**
- * STYLE.md §12: one contract, run against every adapter of the EventStore port (in-memory and SQLite), so the
+ * docs/style.md §12: one contract, run against every adapter of the EventStore port (in-memory and SQLite), so the
  * fast store used by unit tests cannot drift from the one in production.
  */
 export const eventStoreContract = (name: string, make: StoreFactory): void => {

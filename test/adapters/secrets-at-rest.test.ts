@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { codeNow, createUser, startTestServer } from '../helpers/test-server.js';
 
-/** DESIGN.md: passwords only as PHC strings, seeds sealed, tokens hashed, codes never. Scan the bytes. */
+/** docs/design.md: passwords only as PHC strings, seeds sealed, tokens hashed, codes never. Scan the bytes. */
 test('neither the database file nor its WAL nor the log holds a password, seed, code or token in clear', async () => {
   const s = await startTestServer();
   const canaries: string[] = [];

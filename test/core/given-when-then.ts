@@ -7,12 +7,12 @@ import { type Policy, defaultPolicy } from '../../core/policy.js';
 export interface Then<S, E> {
   /** Asserts the decided events; returns the state after them so a test can look at what they did. */
   then(expected: readonly E[]): S;
-  /** STYLE.md §9/§15: commands that make no sense throw a DomainError; assert on its code, never its message. */
+  /** docs/style.md §9/§15: commands that make no sense throw a DomainError; assert on its code, never its message. */
   thenThrows(code: ErrorCode): void;
 }
 
 /**
- * emmett's DeciderSpecification in miniature (STYLE.md §15): `given(history).when(command).then(events)`.
+ * emmett's DeciderSpecification in miniature (docs/style.md §15): `given(history).when(command).then(events)`.
  * The history is folded with the decider's own `evolve`, so a test states facts, not internal state.
  */
 /** A fact of the history with the time it was recorded; a bare event counts as recorded at the command's `now`. */

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { codeShape } from '../../core/otp-format.js';
 
-/** SECURITY.md attack 5: malformed codes get the same generic answer and count as failures; they must be told apart first. */
+/** docs/security.md §5: malformed codes get the same generic answer and count as failures; they must be told apart first. */
 const t = suite('codeShape');
 
 t('six ASCII digits are a TOTP code for a 6-digit factor', () => {

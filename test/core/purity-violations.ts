@@ -1,7 +1,7 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
-/** Calls that read the world: time and randomness are inputs to core (STYLE.md §6). */
+/** Calls that read the world: time and randomness are inputs to core (docs/style.md §6). */
 const impureCalls: readonly (readonly [object: string, property: string])[] = [
   ['Date', 'now'],
   ['Math', 'random'],
@@ -11,7 +11,7 @@ const impureCalls: readonly (readonly [object: string, property: string])[] = [
 ];
 
 /**
- * Why a core file is impure, one line per finding (STYLE.md §1: the folder boundary is the architecture).
+ * Why a core file is impure, one line per finding (docs/style.md §1: the folder boundary is the architecture).
  * Parsed with the TypeScript compiler, so comments and strings that merely mention `Date.now()` do not count,
  * and `import type`, re-exports, `import()` and `import('…').T` types are all seen.
  * A specifier must be relative and stay inside `coreRoot`: no `node:*`, no package, no adapters/ or workers/.

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { purityViolations } from './purity-violations.js';
 
 /**
- * STYLE.md §1 and §6, DESIGN.md "Shape": core/ is pure. Read from the source tree (this file runs from
+ * docs/style.md §1 and §6, docs/design.md "Shape": core/ is pure. Read from the source tree (this file runs from
  * dist/test/core/, so the repository's core/ is three levels up), never from the compiled output.
  */
 const t = suite('core purity');

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { canonicalUsername, checkNewUsername, maxUsernameLength } from '../../core/username.js';
 
-/** SECURITY.md attack 19 and NIST SP 800-63B §5.1.1.2: one spelling per account; control and format characters refused. */
+/** docs/security.md §19 and NIST SP 800-63B §5.1.1.2: one spelling per account; control and format characters refused. */
 const t = suite('username');
 
 t('NFKC + case fold + trim: variants of one name are one account', () => {

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/ports/clock.js';
 
-/** A clock the test moves by hand (STYLE.md §6: time is an input). */
+/** A clock the test moves by hand (docs/style.md §6: time is an input). */
 export class TestClock implements Clock {
   private t: number;
   constructor(t: number = Math.floor(Date.now() / 1000) * 1000) {

@@ -23,7 +23,7 @@ import {
 } from './support.js';
 
 /**
- * SECURITY.md 5: only ASCII digits of the factor's length are a code (core/otp-format.ts). Anything else gets the
+ * docs/security.md §5: only ASCII digits of the factor's length are a code (core/otp-format.ts). Anything else gets the
  * generic answer and counts as a failure (RFC 4226 §7.3 throttling counts every wrong attempt). Absent/null is the
  * one exception, and only on the first call of a two-step login, where it means "ask me for the code".
  */

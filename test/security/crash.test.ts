@@ -10,7 +10,7 @@ import { oathtool } from '../helpers/oathtool.js';
 import { jwtClaims } from './support-b.js';
 
 /**
- * SECURITY.md 30 (sqlite.org/wal.html; pragma synchronous): `kill -9` during a login burst. The server runs as a
+ * docs/security.md §30 (sqlite.org/wal.html; pragma synchronous): `kill -9` during a login burst. The server runs as a
  * child process on its own data dir; every login it answered 200 must find its events after a restart, the hash
  * chain must verify and a full replay must equal the live projections (the CLI's `verify` and `replay`, exit 0).
  */

@@ -25,7 +25,7 @@ import {
 } from './support.js';
 
 /**
- * OWASP Authentication cheat sheet, ASVS v5 6.3.8, API.md "Common rules": unknown user, wrong password, wrong code,
+ * OWASP Authentication cheat sheet, ASVS v5 6.3.8, docs/api.md "Common rules": unknown user, wrong password, wrong code,
  * locked and disabled accounts answer with the same status, byte-identical body and the same headers. Only headers
  * that are per request by nature differ: Date and X-Request-Id (support.ts `perRequestHeaders`).
  */
@@ -73,7 +73,7 @@ t('23. unknown user vs wrong password vs locked vs disabled → identical status
   assert.not.ok(events.some((e) => e.type === 'ChallengeIssued' || e.type === 'SessionIssued'), 'no partial or full token was minted');
   const reasons = events.filter((e) => e.type === 'LoginRefused').map((e) => e.data.reason);
   assert.equal(reasons, ['locked', 'disabled', 'no_factor', 'locked', 'disabled'], 'the log tells the cases apart, the answers do not');
-  // Unknown names are recorded under an HMAC (DESIGN.md), never in clear: people type passwords there.
+  // Unknown names are recorded under an HMAC (docs/design.md), never in clear: people type passwords there.
   const probes = events.filter((e) => e.type === 'UnknownUserAttempted');
   assert.equal(probes.map((e) => e.data), [{ attempts: 1 }, { attempts: 2 }]);
   assert.ok(probes.every((e) => e.stream === probes[0]!.stream && /^probe-[A-Za-z0-9_-]+$/.test(e.stream)));

@@ -7,7 +7,7 @@ import { type TestServer, type TestUser, codeNow, createUser, startTestServer } 
 import { type Prng, assertNoInternals, logLines, prng, redact, rpcClient, seedFrom, settleLog } from './support-b.js';
 
 /**
- * A fuzz pass over every endpoint of every dialect the router serves (API.md): random and boundary inputs, wrong
+ * A fuzz pass over every endpoint of every dialect the router serves (docs/api.md): random and boundary inputs, wrong
  * types, wrong content types, random bytes, huge strings, unicode. No answer may be a 500 (or a JSON-RPC -32603),
  * the server must keep answering, and every error must be in its dialect's shape. Seeded: repeat a failing run
  * with LATCHKEY_FUZZ_SEED=<printed seed>. Bounded: LATCHKEY_FUZZ_REQUESTS requests, at most 45 s.
@@ -26,7 +26,7 @@ interface Endpoint {
   readonly fields: readonly string[];
 }
 
-/** Every HTTP endpoint of API.md; a vendor dialect whose probe answers 404 is skipped. */
+/** Every HTTP endpoint of docs/api.md; a vendor dialect whose probe answers 404 is skipped. */
 const endpoints: readonly Endpoint[] = [
   { dialect: 'health', method: 'GET', path: '/healthz', body: 'none', auth: 'none', fields: [] },
   { dialect: 'health', method: 'GET', path: '/metrics', body: 'none', auth: 'none', fields: [] },
@@ -143,7 +143,7 @@ const parsesAs = (r: Reply): unknown => {
   return r.body;
 };
 
-/** The error shape of each dialect (API.md), for any status ≥ 400. */
+/** The error shape of each dialect (docs/api.md), for any status ≥ 400. */
 const assertErrorShape = (dialect: Endpoint['dialect'], r: Reply): void => {
   const b = parsesAs(r) as Record<string, any>;
   switch (dialect) {

@@ -302,7 +302,7 @@ t('28. CRLF, SQL metacharacters and NUL bytes in every native field are inert: t
   }
   assertNativeError(await login(s, { username: alice.username, password: 'wrong-password', device_token: "x' OR 1=1 --\u0000\r\n" }), 401, 'invalid_credentials');
   // Admin paths: a name that is SQL or NUL is just an unknown user.
-  // (Trailing whitespace, CR/LF included, is trimmed by the canonical form of API.md: `alice\r\n` *is* alice.)
+  // (Trailing whitespace, CR/LF included, is trimmed by the canonical form of docs/api.md: `alice\r\n` *is* alice.)
   for (const name of [`' OR 1=1 --`, `${alice.username}\u0000`, `${alice.username}\r\nx`]) {
     const r = await s.admin('POST', `/v1/admin/users/${encodeURIComponent(name)}/unlock`);
     assert.is(r.status, 404);

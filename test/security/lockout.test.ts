@@ -27,7 +27,7 @@ import {
  * Lockout (RFC 4226 §7.3, NIST SP 800-63B §5.2.2; core/account/decide.ts, core/account/lock-duration.ts, policy
  * threshold 5 within 12 h, base 60 s doubling to 900 s, hard stop at 100): the counter is of *consecutive*
  * failures, password and code alike; only a success or an admin unlock resets it. A timed lock needs 5 of them
- * within the 12 h window (SECURITY.md 17: failures spread wider do not lock); a lock's expiry reopens the account
+ * within the 12 h window (docs/security.md §17: failures spread wider do not lock); a lock's expiry reopens the account
  * but keeps the count, so the next failure locks again for twice as long (the back-off), up to the hard stop,
  * which counts every consecutive failure however spread. Attempts during a lock are recorded (LoginRefused) but
  * neither counted nor extending it.

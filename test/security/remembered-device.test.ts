@@ -4,7 +4,7 @@ import { type TestServer, type TestUser, codeNow, createUser, startTestServer } 
 import { accountIdOf, assertNativeError, countArgon2, eventsAfter, lastSeq, redact, streamEvents, types } from './support-b.js';
 
 /**
- * SECURITY.md 20 (OWASP "device cookies", Authelia's regulation): an attacker who locks the victim's account with
+ * docs/security.md §20 (OWASP "device cookies", Authelia's regulation): an attacker who locks the victim's account with
  * wrong passwords must not lock the victim out; the victim's remembered device still gets in, while every client
  * without it (the attacker's, or even one that knows the password) is refused.
  */

@@ -14,7 +14,7 @@ import { TestClock } from '../helpers/test-clock.js';
 import { type Prng, prng, seedFrom } from './support-b.js';
 
 /**
- * SECURITY.md 33 (DESIGN.md "Replay"): the log is the truth. Random command sequences through the real engine
+ * docs/security.md §33 (docs/design.md "Replay"): the log is the truth. Random command sequences through the real engine
  * over a temp SQLite store (real argon2 at a low cost, real TOTP via oathtool, a hand-moved clock), interleaved
  * and sometimes concurrent; then every projection rebuilt from event 0 must equal the live tables, and the hash
  * chain must verify. Repeat a failing run with LATCHKEY_REPLAY_SEED=<printed seed>.
@@ -79,7 +79,7 @@ class Run {
   }
 
   name(u: User): string {
-    // Spellings of one account (SECURITY.md 19): case and width variants canonicalise to the same name.
+    // Spellings of one account (docs/security.md §19): case and width variants canonicalise to the same name.
     return this.r.pick([u.username, u.username.toUpperCase(), ` ${u.username} `, u.username.replace(/u/g, 'ｕ')]);
   }
 
@@ -193,7 +193,7 @@ class Run {
     try {
       await run();
     } catch (err) {
-      // Commands that make no sense in the state are domain errors (STYLE.md §8); anything else is a bug.
+      // Commands that make no sense in the state are domain errors (docs/style.md §8); anything else is a bug.
       if (!isDomainError(err)) throw err;
     }
   }
@@ -228,7 +228,7 @@ class Run {
     this.checkHistory(where);
   }
 
-  /** Security properties read from the log alone, as an auditor would (DESIGN.md "Replay"). */
+  /** Security properties read from the log alone, as an auditor would (docs/design.md "Replay"). */
   checkHistory(where: string): void {
     const rows = this.engine.store.db.prepare('SELECT id, stream, type, data FROM events ORDER BY seq').all() as { id: string; stream: string; type: string; data: string }[];
     const lastStep = new Map<string, number>();

@@ -19,7 +19,7 @@ import {
 } from './support.js';
 
 /**
- * RFC 4226 §7.3, NIST SP 800-63B §5.2.2: guessing the second factor is throttled twice: per token (5 codes, API.md)
+ * RFC 4226 §7.3, NIST SP 800-63B §5.2.2: guessing the second factor is throttled twice: per token (5 codes, docs/api.md)
  * and per account (the lockout counter that password failures share), so minting more tokens buys no guesses.
  */
 const t = suite<{ s: TestServer }>('security: second-step guessing');

@@ -30,7 +30,7 @@ import {
 } from './support.js';
 
 /**
- * Second-step tokens (SECURITY.md 8–11, 13, 14; RFC 8725 §3.11: partial and access tokens mutually unusable): the
+ * Second-step tokens (docs/security.md §8–11, §13, §14; RFC 8725 §3.11: partial and access tokens mutually unusable): the
  * token alone decides the account, it lives 300 s, once, and only while the account's credentials stay the same.
  */
 const t = suite<{ s: TestServer }>('security: second-step tokens');

@@ -148,7 +148,7 @@ const nativeFlows = async (s: TestServer, c: Canaries): Promise<void> => {
   c.harvest(exemptLogin.body);
 };
 
-/** Vendor dialects of API.md, each run only if the router serves it (a probe answering 404 means absent). */
+/** Vendor dialects of docs/api.md, each run only if the router serves it (a probe answering 404 means absent). */
 const oracleFlows = async (s: TestServer, c: Canaries, u: TestUser): Promise<boolean> => {
   const probe = await s.call('POST', '/ccadmin/v1/mfalogin', { form: { grant_type: 'password' } });
   if (probe.status === 404) return false;

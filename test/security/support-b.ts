@@ -4,7 +4,7 @@ import type { Reply } from '../helpers/http.js';
 import type { TestServer } from '../helpers/test-server.js';
 import type { SqliteEventStore } from '../../adapters/sqlite/sqlite-event-store.js';
 
-/** One event as GET /v1/admin/events answers it (API.md). */
+/** One event as GET /v1/admin/events answers it (docs/api.md). */
 export interface AuditEvent {
   readonly seq: number;
   readonly stream: string;
@@ -54,7 +54,7 @@ export const storeOf = (s: TestServer): SqliteEventStore => s.running.engine.sto
 
 /**
  * Counts the argon2 verifications the server starts, by wrapping its password hasher (the real one still runs:
- * nothing is mocked). "No argon2 work" (SECURITY.md 21, 25) is then an exact count, not a timing guess.
+ * nothing is mocked). "No argon2 work" (docs/security.md §21, §25) is then an exact count, not a timing guess.
  */
 export const countArgon2 = (s: TestServer): { verifies: () => number; hashes: () => number } => {
   const hasher = s.running.engine.hasher;
@@ -73,7 +73,7 @@ export const countArgon2 = (s: TestServer): { verifies: () => number; hashes: ()
   return { verifies: () => verifies, hashes: () => hashes };
 };
 
-/** A native error body: exactly `{error, message}` (plus the fields API.md names), no stack trace, no internals. */
+/** A native error body: exactly `{error, message}` (plus the fields docs/api.md names), no stack trace, no internals. */
 export const assertNativeError = (r: Reply, status: number, error?: string): void => {
   assert.is(r.status, status, `${r.status} ${redact(r.text)}`);
   assert.type(r.body, 'object', 'a JSON body');
@@ -88,7 +88,7 @@ export const assertNoInternals = (text: string): void => {
   assert.not.match(text, /\bat \S+ \(|\.js:\d+|\.ts:\d+|Error:|node_modules|SQLITE|sqlite|TypeError|ReferenceError|\/work\//);
 };
 
-/** Every line of the server log is one JSON object (no forged lines: SECURITY.md 28). */
+/** Every line of the server log is one JSON object (no forged lines: docs/security.md §28). */
 export const logLines = (s: TestServer): Record<string, unknown>[] => {
   const text = readFileSync(s.logPath, 'utf8');
   const lines = text.split('\n');

@@ -124,7 +124,7 @@ export const mfaToken = async (s: TestServer, a: TestUser): Promise<string> => {
   return r.body.mfa_token as string;
 };
 
-/** The generic native refusal of POST /v1/login (API.md: one body for every credential failure). */
+/** The generic native refusal of POST /v1/login (docs/api.md: one body for every credential failure). */
 export const invalidCredentialsText = JSON.stringify({ error: 'invalid_credentials', message: 'Invalid username, password or code.' });
 
 export const assertInvalidCredentials = (r: Reply, what: string): void => {
@@ -185,7 +185,7 @@ export const assertNoLeak = async (
 };
 
 /*
- * The vendor dialects, for the attacks that are about crossing them (API.md: "no dialect has its own lockout,
+ * The vendor dialects, for the attacks that are about crossing them (docs/api.md: "no dialect has its own lockout,
  * replay or token logic").
  */
 

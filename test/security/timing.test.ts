@@ -5,7 +5,7 @@ import { type TestServer, startTestServer } from '../helpers/test-server.js';
 import { accountStream, assertInvalidCredentials, assertNoLeak, login, newAccount, streamEvents } from './support.js';
 
 /**
- * OWASP Authentication cheat sheet, ASVS v5 6.3.8, SECURITY.md 24: an unknown user costs the same as a known user
+ * OWASP Authentication cheat sheet, ASVS v5 6.3.8, docs/security.md §24: an unknown user costs the same as a known user
  * with a wrong password (core/app/login.ts verifies a dummy argon2id hash of the policy's cost). Measured end to end
  * over HTTP, alternating the two kinds so that load from elsewhere on the machine falls on both alike.
  */

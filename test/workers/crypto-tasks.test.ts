@@ -50,7 +50,7 @@ t('the RFC 9106 file has the §5.3 argon2id vector', () => {
   assert.ok(rfc9106.vectors.some((v) => v.type === 'argon2id' && v.title.includes('§5.3')));
 });
 
-// Interoperability (SECURITY.md "Test vectors"): PHC strings from the reference argon2 CLI verify here.
+// Interoperability (docs/security.md "Test vectors"): PHC strings from the reference argon2 CLI verify here.
 const cliPassword = randomBytes(18).toString('base64url');
 const argon2Cli = (args: readonly string[], password: string): string =>
   execFileSync('argon2', ['somesalt16bytes!', ...args, '-e'], { input: password, encoding: 'utf8' }).trim();

@@ -13,7 +13,7 @@ import { peerVersion } from './peer-version.js';
 import { shedWhenSaturated } from '../shed-when-saturated.js';
 import { renderAppgateFailure } from './render-appgate-failure.js';
 
-/** Appgate SDP's admin login (API.md, seeds/001): one route a line, all of it over the one engine. */
+/** Appgate SDP's admin login (docs/dialects/appgate.md): one route a line, all of it over the one engine. */
 export const appgateRouter = (app: AppContext): Router => {
   const router = new Router();
   const settings = appgateSettings();

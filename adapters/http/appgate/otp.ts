@@ -13,7 +13,7 @@ import { invalidToken, mfaFailed, refuse } from './render-appgate-failure.js';
  * Without `state` the code (TOTP or recovery) completes the second step (continueLogin). With the `state`
  * of a "Secret" initialisation, `otp` is a code of the new seed and `recoveryCode` the factor that proves
  * the user: both are judged, and the enrolment confirmed, in one engine call. Codes go to the engine as
- * received: a malformed one is a counted failure, never a 422 (SECURITY.md attack 5).
+ * received: a malformed one is a counted failure, never a 422 (docs/security.md §5).
  */
 export const otp = (app: AppContext, settings: AppgateSettings) => async (ctx: Context) => {
   const body = bodyOf(ctx);

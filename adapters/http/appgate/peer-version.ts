@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 
-/** The peer API versions served (API.md: 18–22); every Appgate client pins one in its Accept header. */
+/** The peer API versions served (docs/dialects/appgate.md: 18–22); every Appgate client pins one in its Accept header. */
 export const minSupportedVersion = 18;
 export const maxSupportedVersion = 22;
 

@@ -6,7 +6,7 @@ import { renderMykaarmaFailure } from './render-mykaarma-failure.js';
 import { validatePassword } from './validate-password.js';
 import { shedWhenSaturated } from '../shed-when-saturated.js';
 
-/** myKaarma Manage validate-password-with-MFA (API.md, seeds/003). */
+/** myKaarma Manage validate-password-with-MFA (docs/dialects/mykaarma.md). */
 export const mykaarmaRouter = (app: AppContext): Router => {
   const router = new Router();
   router.post('/manage/v2/user/:userName/validatepasswordonly', catchFailures(app, renderMykaarmaFailure), shedWhenSaturated(app), parseBody('json'), validatePassword(app));

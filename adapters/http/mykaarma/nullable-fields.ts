@@ -12,5 +12,5 @@ export const nullableString = (body: Record<string, unknown>, name: string, max 
 export const nullableBoolean = (body: Record<string, unknown>, name: string): boolean | undefined =>
   present(body, name) ? optionalBoolean(body, name) : undefined;
 
-/** A code, passed on as received (its shape is judged in core and a bad one counts as a failure, SECURITY.md 5). */
+/** A code, passed on as received (its shape is judged in core and a bad one counts as a failure, docs/security.md §5). */
 export const nullableRaw = (body: Record<string, unknown>, name: string): unknown => (present(body, name) ? body[name] : undefined);

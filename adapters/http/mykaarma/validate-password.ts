@@ -10,7 +10,7 @@ import { nullableBoolean, nullableRaw, nullableString } from './nullable-fields.
 import { type BypassReason, renderMfaRequired, renderValidated } from './render-validation.js';
 import { invalidCredentials, renderMykaarmaFailure } from './render-mykaarma-failure.js';
 
-/** The path's user, bounded like every username field (API.md: canonicalised by the engine, not here). */
+/** The path's user, bounded like every username field (docs/dialects/mykaarma.md: canonicalised by the engine, not here). */
 const userNameOf = (ctx: Context): string => {
   const name = ctx.params.userName;
   if (typeof name !== 'string' || name.length === 0 || name.length > 1024) throw new FieldError('userName', 'userName is not valid');
@@ -34,7 +34,7 @@ export const validatePassword = (app: AppContext) => async (ctx: Context) => {
   const sessionToken = nullableString(body, 'sessionToken');
   const rememberMeToken = nullableString(body, 'userMFARememberMeToken');
   const rememberDevice = nullableBoolean(body, 'mfaRememberDevice') ?? false;
-  // API.md: e-mail codes do not exist yet. Answered before any credential check, so it is the same for every account.
+  // docs/dialects/mykaarma.md: e-mail codes do not exist yet. Answered before any credential check, so it is the same for every account.
   if (nullableString(body, 'emailToken') !== undefined) throw new DomainError('factor_not_enrolled', 'The e-mail factor is not enrolled.');
   const meta = requestMeta(ctx, app, 'mykaarma', 'clientip');
   const code = nullableRaw(body, 'token');
@@ -57,7 +57,7 @@ export const validatePassword = (app: AppContext) => async (ctx: Context) => {
 };
 
 /**
- * The sessionToken decides the account (SECURITY.md 10); a token of another user than the path's is refused
+ * The sessionToken decides the account (docs/security.md §10); a token of another user than the path's is refused
  * (and recorded) by the engine before it is used. The password must be present, but is not verified again: the challenge proves it was
  * verified (for this account, under 5 minutes ago, by the holder of this 256-bit token), and a second argon2 per
  * login would double the cost and open a second, uncounted guessing path.

@@ -11,7 +11,7 @@ import { requireAdmin } from './require-admin.js';
 import { shedWhenSaturated } from '../shed-when-saturated.js';
 import { jwks, logout, refreshToken, session } from './sessions.js';
 
-/** The native API of API.md, one route a line. */
+/** The native API of docs/api.md, one route a line. */
 export const nativeRouter = (app: AppContext): Router => {
   const router = new Router();
   const errors = catchFailures(app, renderNativeFailure);

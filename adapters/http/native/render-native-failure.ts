@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Failure } from '../failure.js';
 
-/** Native errors: `{error, message}` with a stable machine code (API.md, native). */
+/** Native errors: `{error, message}` with a stable machine code (docs/api.md, native). */
 export const renderNativeFailure = (ctx: Context, failure: Failure): void => {
   ctx.status = failure.status;
   const error = failure.code === 'malformed_body' ? 'invalid_request' : failure.code;

@@ -9,7 +9,7 @@ import { oracleTokenTtlMs, renderOracleToken } from './render-oracle-token.js';
 
 /**
  * A code as received, or absent. A missing `totp_code` is not a 400: the one-step call goes to the engine, which
- * counts it as a failure (SECURITY.md 13). A repeated key arrives as an array (koa-body/qs): that is bad input.
+ * counts it as a failure (docs/security.md §13). A repeated key arrives as an array (koa-body/qs): that is bad input.
  */
 const totpCode = (body: Record<string, unknown>): string | undefined => {
   const v = rawField(body, 'totp_code');

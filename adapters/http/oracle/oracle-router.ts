@@ -7,7 +7,7 @@ import { logout, refresh, verify } from './oracle-sessions.js';
 import { renderOracleFailure } from './render-oracle-failure.js';
 import { shedWhenSaturated } from '../shed-when-saturated.js';
 
-/** Oracle Commerce Cloud admin login (API.md, seeds/000), one route a line. */
+/** Oracle Commerce Cloud admin login (docs/dialects/oracle.md), one route a line. */
 export const oracleRouter = (app: AppContext): Router => {
   const router = new Router();
   const errors = catchFailures(app, renderOracleFailure);

@@ -28,7 +28,7 @@ const typeOf = (status: number): string => {
 };
 
 /**
- * API.md (Oracle): "83041" is the product's bad-passcode code; it is used for every credential failure so that
+ * docs/dialects/oracle.md: "83041" is the product's bad-passcode code; it is used for every credential failure so that
  * unknown user, wrong password, wrong code and locked stay one answer (OWASP ASVS v5 6.3.8). Other errors carry
  * their HTTP status as their numerical code.
  */
@@ -50,5 +50,5 @@ export const renderOracleFailure = (ctx: Context, failure: Failure): void => {
 /** One failure for unknown user, wrong password, wrong or missing code and locked (OWASP ASVS v5 6.3.8). */
 export const invalidCredentials: Failure = { status: 401, code: 'invalid_credentials', message: 'Invalid username, password or passcode.' };
 
-/** A missing, partial, revoked or expired bearer where a full access token is needed (SECURITY.md 8). */
+/** A missing, partial, revoked or expired bearer where a full access token is needed (docs/security.md §8). */
 export const invalidToken: Failure = { status: 401, code: 'invalid_token', message: 'The access token is not valid.' };

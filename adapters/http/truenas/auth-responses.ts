@@ -1,5 +1,5 @@
 /**
- * The fixed answers of auth.login_ex (seeds/002: AuthRespAuthErr, AuthRespExpired, AuthRespOTPRequired).
+ * The fixed answers of auth.login_ex (docs/dialects/truenas.md: AuthRespAuthErr, AuthRespExpired, AuthRespOTPRequired).
  * AUTH_ERR is one object for unknown user, wrong password, wrong key, wrong code and locked account
  * (OWASP ASVS v5 6.3.8): nothing in it can tell them apart.
  */

@@ -9,7 +9,7 @@ import type { SocketSession } from './socket-session.js';
  * The OTP_TOKEN step (auth.login_ex_continue, or auth.login_ex with that mechanism): the engine's second step
  * with the mfa token this connection holds, so the code can only finish this connection's own login.
  * A wrong code asks again until the engine's attempt cap, whose answer is already the final AUTH_ERR
- * (API.md: the 5th wrong code kills the step); a step past its 5 minutes answers EXPIRED.
+ * (docs/dialects/truenas.md: the 5th wrong code kills the step); a step past its 5 minutes answers EXPIRED.
  */
 export const continueOtp = async (session: SocketSession, data: Extract<LoginData, { mechanism: 'OTP_TOKEN' }>, meta: EventMeta) => {
   const pending = session.pending;

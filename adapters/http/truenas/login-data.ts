@@ -11,7 +11,7 @@ export type LoginData =
   | (Common & { readonly mechanism: 'PASSWORD_PLAIN'; readonly username: string; readonly password: string })
   | (Common & { readonly mechanism: 'TOKEN_PLAIN'; readonly token: string })
   | (Common & { readonly mechanism: 'API_KEY_PLAIN'; readonly username: string; readonly apiKey: string })
-  /** The code as received: its shape is judged by the engine, and a malformed one counts as a failure (SECURITY.md 5). */
+  /** The code as received: its shape is judged by the engine, and a malformed one counts as a failure (docs/security.md §5). */
   | (Common & { readonly mechanism: 'OTP_TOKEN'; readonly otpToken: unknown });
 
 /** The members each mechanism's object may have ("No Additional Properties" in the product's schema). */

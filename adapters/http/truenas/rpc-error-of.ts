@@ -3,7 +3,7 @@ import { FieldError } from '../failure.js';
 import { RpcError } from './rpc-error.js';
 
 /**
- * The one table from anything a method throws to the JSON-RPC error sent (STYLE.md §9, §10). Engine refusals
+ * The one table from anything a method throws to the JSON-RPC error sent (docs/style.md §9, §10). Engine refusals
  * become TrueNAS CallErrors: throttled is the product's own "Rate Limit Exceeded" (EBUSY), with the wait in
  * `extra`; a shed or busy engine is EBUSY too, unavailable storage EAGAIN. `null` marks an error nobody
  * expected: the caller logs it with the request id and sends the generic -32603.

@@ -9,7 +9,7 @@ const header = (v: string | string[] | undefined): string => (Array.isArray(v) ?
 
 /**
  * Event metadata for the calls of one connection: the client address and user agent come from the upgrade
- * request (X-Forwarded-For believed only from a trusted proxy, SECURITY.md 22), each call gets its own request id.
+ * request (X-Forwarded-For believed only from a trusted proxy, docs/security.md §22), each call gets its own request id.
  */
 export const socketMeta = (req: IncomingMessage, app: AppContext): (() => EventMeta) => {
   const ip = peerBehindProxies(req.socket.remoteAddress, header(req.headers['x-forwarded-for']), app.trustedProxies);

@@ -2,7 +2,7 @@ import type { EventMeta } from '../../../core/event.js';
 import type { AppContext } from '../app-context.js';
 
 /**
- * What one WebSocket connection knows about its login (API.md: the pending OTP state lives on the connection,
+ * What one WebSocket connection knows about its login (docs/dialects/truenas.md: the pending OTP state lives on the connection,
  * so step two cannot switch users, and another connection cannot continue it). Both tokens are the engine's and
  * stay on the server: the client never sees them, and gets a token only from `auth.generate_token`.
  */

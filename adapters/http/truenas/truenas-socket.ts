@@ -23,7 +23,7 @@ const refuse = (socket: Duplex, status: string): void => {
 };
 
 /**
- * The TrueNAS middleware dialect (API.md): JSON-RPC 2.0 over WebSocket on the HTTP server's port. Frames over
+ * The TrueNAS middleware dialect (docs/dialects/truenas.md): JSON-RPC 2.0 over WebSocket on the HTTP server's port. Frames over
  * the API's 16 KiB body limit close the connection with 1009 (ws maxPayload); compression is off, so a frame's
  * size on the wire is its size in memory. Listed in ../socket-dialects.ts; returns a function that closes it.
  */

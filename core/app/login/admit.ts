@@ -5,8 +5,8 @@ import type { Deps } from '../kernel/deps.js';
 export type Admission = { readonly kind: 'refused' } | { readonly kind: 'admitted'; readonly refund: () => void };
 
 /**
- * Budgets before any argon2 work (SECURITY.md 21): the client address answers 429 + Retry-After when spent;
- * the account name's budget answers like a wrong password (API.md: 429 is only the per-client throttle).
+ * Budgets before any argon2 work (docs/security.md §21): the client address answers 429 + Retry-After when spent;
+ * the account name's budget answers like a wrong password (docs/api.md: 429 is only the per-client throttle).
  * `accountBudget: false` for a live remembered device, so an attacker cannot spend it to lock the owner out.
  * Every refusal is counted in `deps.refusals`, and recorded aggregated (recordThrottleRefusals).
  */

@@ -13,7 +13,7 @@ export interface LoginInput {
   readonly otp?: unknown;
   /** A remembered-device token (native `device_token`, myKaarma `userMFARememberMeToken`). */
   readonly deviceToken?: unknown;
-  /** 'now' for one-step dialects: a missing code is then a counted failure (SECURITY.md 13). */
+  /** 'now' for one-step dialects: a missing code is then a counted failure (docs/security.md §13). */
   readonly secondFactor: 'now' | 'later';
   readonly tokenTtlMs?: number;
 }
@@ -21,7 +21,7 @@ export interface LoginInput {
 /** The first (or only) step: password, and a code or a remembered device when given. */
 export const login = async (deps: Deps, input: LoginInput, meta: EventMeta): Promise<LoginResult> => {
   const username = canonicalUsername(input.username);
-  // Only a live device of this account skips the account budget: a forged or rotated-out token must not (SECURITY.md 20).
+  // Only a live device of this account skips the account budget: a forged or rotated-out token must not (docs/security.md §20).
   const admission = admit(deps, username, !(await isLiveDevice(deps, username, input.deviceToken)), meta);
   if (admission.kind === 'refused') return { kind: 'rejected' };
   return admitted(admission, () => checkCredentials(deps, username, input, meta, admission.refund));

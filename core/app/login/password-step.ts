@@ -10,7 +10,7 @@ import { type PendingToken, stageSession } from '../sessions/issued-token.js';
 import type { LoginInput } from './login.js';
 import { presentDevice, settleDevice } from './present-device.js';
 
-/** What the crypto said before the transaction (STYLE.md §7). */
+/** What the crypto said before the transaction (docs/style.md §7). */
 export interface PasswordCheck {
   readonly account: Account;
   readonly match: boolean;

@@ -26,8 +26,8 @@ export interface StepOptions {
 
 /**
  * One attempt at a second step, inside a transaction: the account judges the code (lockout, replay, failure
- * count), the challenge records the attempt against its cap, and a success stages a fresh session (SECURITY.md
- * 14). A challenge that expired, was exhausted or whose account's credentials changed is closed instead.
+ * count), the challenge records the attempt against its cap, and a success stages a fresh session (docs/security.md
+ * §14). A challenge that expired, was exhausted or whose account's credentials changed is closed instead.
  */
 export const attemptSecondStep = async (deps: Deps, tx: Tx, presented: PresentedChallenge, options: StepOptions): Promise<StepOutcome> => {
   const challenge = await tx.load('challenge', presented.id);

@@ -40,7 +40,7 @@ export const confirmChallengeTotp = async (deps: Deps, input: ConfirmChallengeTo
     return { kind: 'invalid_token', reason: 'unknown' };
   }
 
-  // Slow crypto before the transaction (STYLE.md §7): the new seed's code first, then the recovery code.
+  // Slow crypto before the transaction (docs/style.md §7): the new seed's code first, then the recovery code.
   const now = deps.clock.now();
   const params = totpParams(deps.policy);
   const secret = presented.state.status === 'pending' ? enrolmentState.open(deps, input.state, presented.id) : null;

@@ -39,7 +39,7 @@ export const continueLogin = async (deps: Deps, input: ContinueInput, meta: Even
       otp: () => otp,
       onSuccess: async (account, tx) => {
         if (device === null) return;
-        // Tied to the credentials, not the lock: an attacker's failures must not revoke the owner's device (SECURITY.md 20).
+        // Tied to the credentials, not the lock: an attacker's failures must not revoke the owner's device (docs/security.md §20).
         tx.decideNew('device', device.id, {
           type: 'Remember',
           selector: device.id,

@@ -15,7 +15,7 @@ export interface PresentedChallenge {
 
 /**
  * The challenge behind a bearer token, or null for the generic invalid-token answer. The token decides the account,
- * never a name in the body (SECURITY.md 10); its hash is compared in constant time.
+ * never a name in the body (docs/security.md §10); its hash is compared in constant time.
  */
 export const presentedChallenge = async (deps: Deps, token: unknown): Promise<PresentedChallenge | null> => {
   const bearer = parseBearerSecret(deps, token);

@@ -19,7 +19,7 @@ export interface IssuedToken {
   readonly sessionId: string;
 }
 
-/** Session fixation (SECURITY.md 14): every successful final step mints a fresh session and jti. */
+/** Session fixation (docs/security.md §14): every successful final step mints a fresh session and jti. */
 export const stageSession = (
   deps: Deps,
   tx: Tx,

@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AesGcmSecretBox } from '../../../adapters/crypto/aes-gcm-secret-box.js';
 
-/** TOTP seeds at rest (DESIGN.md, SECURITY.md attack 29): AES-256-GCM, authenticated, a fresh IV per seal. */
+/** TOTP seeds at rest (docs/design.md, docs/security.md §29): AES-256-GCM, authenticated, a fresh IV per seal. */
 const t = suite('AesGcmSecretBox');
 const box = new AesGcmSecretBox(randomBytes(32));
 const seed = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { EddsaTokenSigner } from '../../../adapters/crypto/eddsa-token-signer.js';
 import type { AccessClaims } from '../../../core/ports/token-signer.js';
 
-/** RFC 8725 / SECURITY.md attack 12: only our EdDSA tokens, with our kid, typ and an unexpired exp, verify. */
+/** RFC 8725 / docs/security.md §12: only our EdDSA tokens, with our kid, typ and an unexpired exp, verify. */
 const t = suite<{ signer: EddsaTokenSigner; kid: string }>('EddsaTokenSigner');
 const { privateKey } = generateKeyPairSync('ed25519');
 const publicKey = createPublicKey(privateKey);

@@ -7,7 +7,7 @@ import { isDomainError } from '../../../core/errors.js';
 import { parsePhc } from '../../../core/phc.js';
 import { defaultPolicy } from '../../../core/policy.js';
 
-/** argon2id through the pool: one worker, a queue of one, so a burst is shed at once (DESIGN.md "Crypto off the event loop"). */
+/** argon2id through the pool: one worker, a queue of one, so a burst is shed at once (docs/design.md "Crypto off the event loop"). */
 const t = suite<{ pool: CryptoPool; hasher: PoolPasswordHasher }>('PoolPasswordHasher');
 const cost = defaultPolicy.argon2;
 const password = randomBytes(18).toString('base64url');

@@ -40,7 +40,7 @@ for (const v of rfc6238.vectors) {
   });
 }
 
-// RFC 6238 §5.2 / SECURITY.md attack 4: ±1 step accepted, ±2 rejected; the step starts at 30k and ends at 30k+29.
+// RFC 6238 §5.2 / docs/security.md §4: ±1 step accepted, ±2 rejected; the step starts at 30k and ends at 30k+29.
 for (const v of rfc6238.vectors.filter((x) => x.time > 60)) {
   const k = v.step;
   t(`${v.title}: window ±1 accepts T−1 and T+1, rejects T−2 and T+2`, () => {

@@ -5,7 +5,7 @@ import { oathtool } from '../../helpers/oathtool.js';
 import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../../helpers/test-server.js';
 
 /**
- * API.md: every dialect maps onto the same core commands. Failures through different dialects count on one
+ * docs/api.md: every dialect maps onto the same core commands. Failures through different dialects count on one
  * account; a token issued through one dialect is the engine's token, so logging out anywhere revokes it.
  */
 const t = suite<{ s: TestServer }>('cross-dialect');

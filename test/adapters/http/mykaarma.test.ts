@@ -160,7 +160,7 @@ t('a sessionToken is not an access token, and an access token is not a sessionTo
   assert.is(full.status, 200);
   const misuse = await validate(s, u.username, { password: u.password, sessionToken: full.body.access_token, token: codeNow(s, u, 1) });
   assertError(misuse, 401, 'INVALID_CREDENTIALS');
-  // A code that is not a string is judged by the engine like any bad code (SECURITY.md 5): the generic 401, counted.
+  // A code that is not a string is judged by the engine like any bad code (docs/security.md §5): the generic 401, counted.
   const numeric = await validate(s, u.username, { password: u.password, sessionToken: session, token: 123456 });
   assertError(numeric, 401, 'INVALID_CREDENTIALS');
 });
@@ -294,7 +294,7 @@ t('bad input in the envelope: 415, 400 malformed, 413, missing or ill-typed fiel
   // A password over 1,024 bytes is the generic credentials error, without hashing (NIST SP 800-63B §5.1.1.2).
   assertError(await validate(s, u.username, { password: 'p'.repeat(2000) }), 401, 'INVALID_CREDENTIALS');
   const proto = await s.call('POST', pathOf(u.username), { raw: `{"password":"x","__proto__":{"polluted":1}}`, headers: json });
-  // SECURITY.md 27: the JSON parser refuses `__proto__` keys outright (400), so nothing is polluted.
+  // docs/security.md §27: the JSON parser refuses `__proto__` keys outright (400), so nothing is polluted.
   assertError(proto, 400, 'MALFORMED_BODY');
   assert.is(({} as Record<string, unknown>).polluted, undefined);
 });

@@ -80,7 +80,7 @@ t('unknown user, wrong password, wrong code, missing code and locked: one byte-i
   assert.is(unknown.body.errorCode, '83041');
   const events = await eventsOf(s, `account-${await accountIdByName(s, u.username)}`);
   const otpReasons = events.filter((e) => e.type === 'OtpRejected').map((e) => e.data.reason);
-  assert.equal(otpReasons, ['invalid', 'missing', 'invalid'], 'a missing code is a counted failure (SECURITY.md 13)');
+  assert.equal(otpReasons, ['invalid', 'missing', 'invalid'], 'a missing code is a counted failure (docs/security.md §13)');
   assert.ok(events.some((e) => e.type === 'AccountLocked'));
   assert.is(events.find((e) => e.type === 'LoginRefused')?.data.reason, 'locked');
   assert.ok(events.filter((e) => e.type !== 'AccountRegistered' && e.type.startsWith('Totp') === false).every((e) => e.meta.dialect === 'oracle'));

@@ -6,7 +6,7 @@ import { defaultPolicy } from '../../../core/policy.js';
 import { type TestServer, startTestServer } from '../../helpers/test-server.js';
 
 /**
- * API.md: `password_hash` takes an existing argon2id/argon2i PHC string (migration); hashes below the policy's cost
+ * docs/api.md: `password_hash` takes an existing argon2id/argon2i PHC string (migration); hashes below the policy's cost
  * are accepted and re-hashed at the policy's cost on the next successful login (OWASP Password Storage), with an
  * event that records the upgrade. The PHC strings come from the reference `argon2` CLI (Debian package), an
  * independent implementation.

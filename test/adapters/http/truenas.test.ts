@@ -102,7 +102,7 @@ t.after(async (ctx) => ctx.s.close());
 
 t('PASSWORD_PLAIN without 2FA → SUCCESS at LEVEL_1 on /api/current; events carry the truenas meta', async ({ s }) => {
   const u = await createUser(s, { mfa: 'exempt', totp: false, roles: ['FULL_ADMIN'] });
-  // X-Forwarded-For from an untrusted peer is ignored (SECURITY.md 22).
+  // X-Forwarded-For from an untrusted peer is ignored (docs/security.md §22).
   const c = await connect(s, '/api/current', { 'x-forwarded-for': '203.0.113.9' });
   const reply = await loginEx(c, password(u));
   assert.is(reply.id, 1);
@@ -162,7 +162,7 @@ t('wrong codes → OTP_REQUIRED until the cap; the 5th is already AUTH_ERR; then
     const r = await c.call('auth.login_ex_continue', [otp(bad)]);
     assert.equal(r.result, { response_type: 'OTP_REQUIRED', username: u.username }, `attempt ${i}`);
   }
-  // A malformed code is a counted failure like any wrong one (SECURITY.md 5), not a params error.
+  // A malformed code is a counted failure like any wrong one (docs/security.md §5), not a params error.
   const fifth = await c.call('auth.login_ex_continue', [otp(123456)]);
   assert.equal(fifth.result, { response_type: 'AUTH_ERR' });
   const after = await c.call('auth.login_ex_continue', [otp(codeNow(s, u))]);

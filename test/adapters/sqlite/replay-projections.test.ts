@@ -26,7 +26,7 @@ const liveTables = () => ({
   usernames: store.db.prepare('SELECT * FROM usernames ORDER BY username').all(),
 });
 
-test('SECURITY.md attack 33: after hundreds of random appends, the rebuild equals the live tables (several seeds)', async () => {
+test('docs/security.md §33: after hundreds of random appends, the rebuild equals the live tables (several seeds)', async () => {
   for (const seed of [1, 2, 3]) {
     for (const req of randomHistory(seed, 300)) await store.append(req);
     const events = store.db.prepare('SELECT count(*) FROM events').pluck().get() as number;

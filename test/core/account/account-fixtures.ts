@@ -6,7 +6,7 @@ import { at, specification } from '../given-when-then.js';
 
 export { at };
 
-/** A frozen clock (STYLE.md §6): every command carries its own `now`; nothing here reads the real time. */
+/** A frozen clock (docs/style.md §6): every command carries its own `now`; nothing here reads the real time. */
 export const t0 = 1_736_154_000_000;
 export const minute = 60_000;
 export const stepAt = (ms: number): number => Math.floor(ms / 30_000);

@@ -80,7 +80,7 @@ for (const [n, lockMs] of backoff) {
   });
 }
 
-// SECURITY.md 17: failures spread outside the window do not lock; the edge is tested at window − 1 ms and window.
+// docs/security.md §17: failures spread outside the window do not lock; the edge is tested at window − 1 ms and window.
 const window = defaultPolicy.lockout.windowMs;
 t('four failures exactly a window before the fifth: no lock (they have aged out)', () => {
   givenAccount([...activeAccount(), ...rejections(4).map((e) => at(t0 - window, e))])
@@ -163,13 +163,13 @@ t('a success resets the count: the failure after it is number 1', () => {
     .then([passwordRejected(1)]);
 });
 
-t('failures with a success between them never reach the lock (SECURITY.md attack 17)', () => {
+t('failures with a success between them never reach the lock (docs/security.md §17)', () => {
   givenAccount([...activeAccount(), ...rejections(4), ...loggedIn(stepAt(t0)), ...rejections(3)])
     .when(checkPassword('mismatch', match(stepAt(t0)), t0 + 1))
     .then([passwordRejected(4)]);
 });
 
-// The lock ends at `until`: refused at until−1 ms, open at until and at until+1 ms (STYLE.md §17).
+// The lock ends at `until`: refused at until−1 ms, open at until and at until+1 ms (docs/style.md §17).
 const until = t0 + minute;
 
 t('at until−1 ms a wrong password is refused, not counted, and the lock is not extended', () => {
@@ -180,7 +180,7 @@ t('at until−1 ms a wrong password is refused, not counted, and the lock is not
   assert.equal(lockOf(s), { status: 'locked', until });
 });
 
-t('at until−1 ms right credentials are refused too (SECURITY.md attack 16)', () => {
+t('at until−1 ms right credentials are refused too (docs/security.md §16)', () => {
   givenAccount(lockedAt(until)).when(checkPassword('match', match(stepAt(until - 1)), until - 1)).then([{ type: 'LoginRefused', data: { reason: 'locked' } }]);
   givenAccount(lockedAt(until)).when(checkSecondFactor(match(stepAt(until - 1)), until - 1)).then([{ type: 'LoginRefused', data: { reason: 'locked' } }]);
 });
@@ -208,7 +208,7 @@ t('lockStatusAt: locked before until, open at until and after', () => {
   assert.is(lockStatusAt(lock, until + 1), 'open');
 });
 
-t('a remembered device with the right password passes a temporary lock, not with a wrong one (SECURITY.md attack 20)', () => {
+t('a remembered device with the right password passes a temporary lock, not with a wrong one (docs/security.md §20)', () => {
   givenAccount(lockedAt(until))
     .when(checkPassword('match', { kind: 'absent' }, until - 1, { trustedDevice: true }))
     .then([{ type: 'LoginSucceeded', data: { aal: 'aal2', method: 'password+device' } }]);

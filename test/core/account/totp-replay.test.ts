@@ -37,7 +37,7 @@ t('a step equal to the last accepted one is a replay, counted as a failure', () 
   assert.is(lastStepOf(s), accepted);
 });
 
-t('a step before the last accepted one is a replay (SECURITY.md attack 2)', () => {
+t('a step before the last accepted one is a replay (docs/security.md §2)', () => {
   givenAccount(afterLogin()).when(checkPassword('match', match(accepted - 1), t0 + 1)).then([otpRejected('replayed', 1)]);
   givenAccount(afterLogin()).when(checkSecondFactor(match(accepted - 1), t0 + 1)).then([otpRejected('replayed', 1)]);
 });
@@ -96,7 +96,7 @@ t('a recovery code of a regenerated set does not pass as the new code at the sam
     ]);
 });
 
-// SECURITY.md attacks 5 and 13: a one-step login without a usable code is a failed login, not a free password check.
+// docs/security.md §5 and §13: a one-step login without a usable code is a failed login, not a free password check.
 t('one-step login with no code: a failure (missing)', () => {
   givenAccount(afterLogin()).when(checkPassword('match', absent, t0 + 30_000)).then([otpRejected('missing', 1)]);
 });

@@ -80,7 +80,7 @@ t('an exhausted challenge refuses even the right code; Close records the refused
   given(history).when(close(t0 + 1)).then([refused('exhausted')]);
 });
 
-t('a completed challenge cannot be used again (SECURITY.md attack 9)', () => {
+t('a completed challenge cannot be used again (docs/security.md §9)', () => {
   const history: ChallengeEvent[] = [issued, { type: 'ChallengeCompleted', data: { sessionId: 'ses-1' } }];
   given(history).when(attempt('accepted', t0 + 1)).thenThrows('invalid_token');
   given(history).when(close(t0 + 1)).then([refused('finished')]);
@@ -101,7 +101,7 @@ t('a token of another user than the caller named, or not the challenge\'s valida
   given([]).when({ type: 'Refuse', reason: 'bad_token', now: t0 + 1 }).then([]);
 });
 
-t('an account epoch change (password, factor, lock) kills it: credentials_changed (SECURITY.md attack 11)', () => {
+t('an account epoch change (password, factor, lock) kills it: credentials_changed (docs/security.md §11)', () => {
   given([issued]).when(attempt('accepted', t0 + 1, epoch + 1)).thenThrows('invalid_token');
   given([issued]).when(close(t0 + 1, epoch + 1)).then([ended('credentials_changed')]);
   given([issued, ended('credentials_changed')]).when(attempt('accepted', t0 + 2)).thenThrows('invalid_token');

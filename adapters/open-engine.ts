@@ -30,7 +30,7 @@ export interface Engine {
    * Once the pool is warm: hashing threads drop to the lowest priority; the event loop (which checks TOTP codes) and
    * the log's writer thread keep theirs (a login's answer waits for its commit, which must not queue behind argon2).
    */
-  yieldToEventLoop(): Promise<number>;
+  lowerHashingPriority(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -67,9 +67,9 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       hasher,
       adminKey: keys.adminKey,
       adminKeyCreated: keys.adminKeyCreated,
-      yieldToEventLoop: async () => {
+      lowerHashingPriority: async () => {
         const writerThread = await writer.threadId();
-        return pool.yieldToEventLoop(writerThread === null ? [] : [writerThread]);
+        return pool.lowerHashingPriority(writerThread === null ? [] : [writerThread]);
       },
       close: async () => {
         await Promise.all([pool.close(), writer.close()]);

@@ -37,7 +37,7 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
   const engine = await openEngine(config, overrides.clock);
   const { latchkey, pool } = engine;
   // The pool is warm (the dummy hash ran), so libuv's threads exist: let the event loop preempt hashing.
-  await engine.yieldToEventLoop();
+  await engine.lowerHashingPriority();
   const metrics = new Metrics();
   const app = { latchkey, adminKey: engine.adminKey, trustedProxies: new Set(config.trustedProxies), logger, metrics };
   metrics.gauge('latchkey_argon2_queue', () => pool.stats().argon2Queued);

@@ -43,7 +43,7 @@ const main = async () => {
   const hasher = await PoolPasswordHasher.create(pool, defaultPolicy.argon2);
   // Warm, then the priorities the real server takes once warm (adapters/start-server.ts): the event loop preempts hashing.
   await Promise.all([hasher.verify(phc, 'warm'), hasher.verify(phc, 'warm')]);
-  await pool.yieldToEventLoop();
+  await pool.lowerHashingPriority();
   const open = new Set<string>();
   const server = createServer((req, res) => {
     readBody(req)

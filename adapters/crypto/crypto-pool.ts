@@ -26,7 +26,7 @@ export interface CryptoPool {
    * Lets the event loop and the threads in `keep` (the log's writer) preempt hashing (see
    * lowerHashingPriority); call once the pool is warm.
    */
-  yieldToEventLoop(keep?: readonly number[]): Promise<number>;
+  lowerHashingPriority(keep?: readonly number[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -66,7 +66,7 @@ export const createCryptoPool = (options: CryptoPoolOptions = {}): CryptoPool =>
     hash: (task) => argon2.run(task, { name: 'hash' }).catch(shed) as Promise<string>,
     verify: (task) => argon2.run(task, { name: 'verify' }).catch(shed) as Promise<boolean>,
     stats: () => ({ argon2Threads: threads, argon2Queued: argon2.queueSize, argon2MaxQueue: maxQueue }),
-    yieldToEventLoop: (keep = []) => lowerHashingPriority(keep),
+    lowerHashingPriority: (keep = []) => lowerHashingPriority(keep),
     close: async () => {
       await argon2.destroy();
     },

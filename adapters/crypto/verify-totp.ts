@@ -1,6 +1,7 @@
 import { verifySync } from 'otplib';
 
-export interface TotpTask {
+/** One code to check, with the seed in clear (it never leaves this thread). */
+export interface TotpVerification {
   readonly secret: string;
   readonly algorithm: 'SHA1' | 'SHA256' | 'SHA512';
   readonly digits: 6 | 8;
@@ -19,7 +20,7 @@ export interface TotpTask {
  * with `after`, the steps after it are searched first (otplib's `afterTimeStep`, which throws when given a step past
  * the window's end), then the whole window, so that a code matching only used steps still comes back as a replay.
  */
-export const verifyTotp = (t: TotpTask): number | null => {
+export const verifyTotp = (t: TotpVerification): number | null => {
   const search = (afterTimeStep?: number): number | null => {
     const result = verifySync({
       secret: t.secret,

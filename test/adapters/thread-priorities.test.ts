@@ -35,7 +35,7 @@ test('after the pool is warm, hashing threads run at nice 19 and SCHED_IDLE, the
   const engine = await openEngine(configFromEnv({ LATCHKEY_DATA_DIR: dataDir, LATCHKEY_ADMIN_KEY: 'priority-test-admin-key', LATCHKEY_ARGON2_MEMORY_KIB: '64', LATCHKEY_ARGON2_ITERATIONS: '1' }));
   try {
     assert.ok(threads().every((tid) => niceOf(tid) === 0 && policyOf(tid) === schedOther), 'all at 0 and SCHED_OTHER before');
-    const lowered = await engine.yieldToEventLoop();
+    const lowered = await engine.lowerHashingPriority();
     assert.ok(lowered >= 2, `${lowered} threads lowered`);
     const nice = new Map(threads().map((tid) => [tid, niceOf(tid)]));
     assert.is(nice.get(process.pid), 0, 'the event loop');

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { base32, base64url } from '../../core/base32.js';
+import { base32 } from '../../core/base32.js';
+import { base64url } from '../../core/base64url.js';
 import { readVectorFile } from '../vectors/read-vector-file.js';
 
 interface Rfc4648 {

@@ -1,4 +1,4 @@
-import { base64url } from '../../base32.js';
+import { base64url } from '../../base64url.js';
 import type { Deps } from './deps.js';
 
 /**

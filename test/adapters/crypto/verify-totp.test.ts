@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TotpTask, verifyTotp } from '../../../adapters/crypto/verify-totp.js';
+import { type TotpVerification, verifyTotp } from '../../../adapters/crypto/verify-totp.js';
 import { base32 } from '../../../core/base32.js';
 import type { TotpAlgorithm } from '../../../core/policy.js';
 import { oathtool } from '../../helpers/oathtool.js';
@@ -71,7 +71,7 @@ t('a SHA1 code does not verify as SHA256 with the same seed', () => {
 // TOTP is HOTP over the time step (RFC 6238 §4.2): RFC 4226 counter C is the step of any time in [30C, 30C+29].
 for (const v of rfc4226.vectors) {
   t(`${v.title}: verifies as TOTP at epoch ${v.counter * 30} s and at the end of that step`, () => {
-    const task = (epochSeconds: number): TotpTask => ({ secret: ascii(rfc4226.secret), algorithm: 'SHA1', digits: 6, period: 30, code: v.hotp, epochSeconds, window: 0 });
+    const task = (epochSeconds: number): TotpVerification => ({ secret: ascii(rfc4226.secret), algorithm: 'SHA1', digits: 6, period: 30, code: v.hotp, epochSeconds, window: 0 });
     assert.is(verifyTotp(task(v.counter * 30)), v.counter);
     assert.is(verifyTotp(task(v.counter * 30 + 29)), v.counter);
     assert.is(verifyTotp(task(v.counter * 30 + 30)), null);
@@ -93,7 +93,7 @@ for (const c of cases) {
     const secret = ascii('latchkey interop key '.repeat(4).slice(0, c.keyBytes));
     for (const s of times) {
       const code = oathtool(secret, s * 1000, { algorithm: c.algorithm, digits: c.digits });
-      const task = (epochSeconds: number): TotpTask => ({ secret, algorithm: c.algorithm, digits: c.digits, period: 30, code, epochSeconds, window: 1 });
+      const task = (epochSeconds: number): TotpVerification => ({ secret, algorithm: c.algorithm, digits: c.digits, period: 30, code, epochSeconds, window: 1 });
       assert.is(code.length, c.digits);
       assert.is(verifyTotp(task(s)), Math.floor(s / 30), `at ${s}`);
       assert.is(verifyTotp(task(s + 60)), null, `two steps after ${s}`);

@@ -66,6 +66,7 @@ const attemptOutcomes = new Set<string>([
   'RecoveryCodeUsed',
   'LoginSucceeded',
   'ApiKeyRejected',
+  'ApiKeyUsed',
   'AccountLocked',
   'AccountHardLocked',
   'LoginRefused',

@@ -32,7 +32,7 @@ test('a stale request in a batch is refused alone; the others commit, in order, 
     const outcomes = appender.appendMany([probe('c1', 'p', 0), probe('c2', 'p', 0), probe('c3', 'q', 0), probe('c1', 'p', 0)]);
     assert.equal(
       outcomes.map((o) => (o.ok ? o.events.map((e) => e.id) : o.code)),
-      [['c1:0'], 'concurrency', ['c3:0'], ['c1:0']],
+      [['c1:0'], 'stream_moved', ['c3:0'], ['c1:0']],
     );
     assert.equal(appender.db.prepare('SELECT id FROM events ORDER BY seq').pluck().all(), ['c1:0', 'c3:0']);
     assert.equal(verifyChain(appender.db), { ok: true, events: 2 });

@@ -211,7 +211,7 @@ const extraFields = { secret: 'occ-extra-secret-Hq7', client_id: 'dcu', locale: 
 t('extra form fields of OCC tooling (secret, …) are ignored, never a 400: the login is judged on the four parameters', async ({ s }) => {
   const u = await createUser(s);
   const ok = await mfalogin(s, { ...fields(u, codeNow(s, u)), ...extraFields });
-  assert.is(ok.status, 200, ok.text);
+  assert.is(ok.status, 200, `status ${ok.status}`);
   assert.equal(Object.keys(ok.body).sort(), ['access_token', 'expires_in', 'token_type']);
   assert.is(ok.body.token_type, 'bearer');
   assert.is((await s.call('GET', '/v1/session', { token: ok.body.access_token })).body.aal, 'aal2');
@@ -224,7 +224,7 @@ t('extra form fields of OCC tooling (secret, …) are ignored, never a 400: the 
     'locale=en&secret[]=z',
   ].join('&');
   const ok2 = await mfalogin(s, raw);
-  assert.is(ok2.status, 200, ok2.text);
+  assert.is(ok2.status, 200, `status ${ok2.status}`);
   // A failure with extra fields is the same failure, byte for byte.
   const plain = await mfalogin(s, { grant_type: 'password', username: 'nobody-extra', password: 'wrong-password', totp_code: '123456' });
   const extra = await mfalogin(s, { grant_type: 'password', username: 'nobody-extra', password: 'wrong-password', totp_code: '123456', ...extraFields });
@@ -274,10 +274,11 @@ t('every answer under /ccadmin/ is JSON; every error is the error model with a s
   const refreshed = await s.call('POST', '/ccadmin/v1/refresh', { token });
   successes.push(refreshed, await s.call('POST', '/ccadmin/v1/logout', { token: refreshed.body.access_token }));
   for (const r of successes) {
-    assert.is(r.status, 200, r.text);
+    // Keys only in messages: a success body holds a token.
+    assert.is(r.status, 200, `status ${r.status}`);
     assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
     assert.type(r.body, 'object');
-    assert.not.ok(Object.hasOwn(r.body, 'error'), r.text);
+    assert.not.ok(Object.hasOwn(r.body, 'error'), Object.keys(r.body).join(','));
   }
 });
 

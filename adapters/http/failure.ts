@@ -2,7 +2,7 @@ import { isDomainError } from '../../core/errors.js';
 import type { ErrorCode } from '../../core/errors.js';
 
 /** Everything that can go wrong in a request, before a dialect renders it in its own shape. */
-export type FailureCode = ErrorCode | 'malformed_body' | 'payload_too_large' | 'unsupported_media_type' | 'not_acceptable' | 'not_found' | 'server_error';
+export type FailureCode = ErrorCode | 'malformed_body' | 'payload_too_large' | 'unsupported_media_type' | 'not_acceptable' | 'not_found' | 'method_not_allowed' | 'server_error';
 
 export interface Failure {
   readonly status: number;
@@ -22,6 +22,7 @@ export const statusOf: Readonly<Record<FailureCode, number>> = {
   not_acceptable: 406,
   unknown_user: 404,
   not_found: 404,
+  method_not_allowed: 405,
   username_taken: 409,
   factor_not_enrolled: 409,
   factor_already_active: 409,
@@ -75,6 +76,8 @@ export const failureOf = (err: unknown): Failure => {
       return { status, code: 'unsupported_media_type', message: 'Unsupported content type or charset.' };
     case 404:
       return { status, code: 'not_found', message: 'Not found.' };
+    case 405:
+      return { status, code: 'method_not_allowed', message: 'Method not allowed.' };
     default:
       return { status: 500, code: 'server_error', message: generic.server_error! };
   }

@@ -5,7 +5,10 @@ import type { Context } from 'koa';
 import { DomainError } from '../../../core/errors.js';
 import { failureOf } from '../../../adapters/http/failure.js';
 import { renderOracleFailure } from '../../../adapters/http/oracle/render-oracle-failure.js';
+import { renderFailureAt } from '../../../adapters/http/render-failure-at.js';
+import type { Reply } from '../../helpers/http.js';
 import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../../helpers/test-server.js';
+import { assertNoLeak } from '../../security/support.js';
 
 const t = suite<{ s: TestServer }>('Oracle Commerce Cloud admin dialect');
 t.before(async (ctx) => {
@@ -26,8 +29,9 @@ const accountIdByName = async (s: TestServer, username: string): Promise<string>
 };
 
 /** The page's errorModel: every field a string, `status` the HTTP status as a string, `type` a URI. */
-const assertErrorModel = (r: { status: number; text: string; body: any }, status: number) => {
+const assertErrorModel = (r: Reply, status: number) => {
   assert.is(r.status, status);
+  assert.match(r.headers.get('content-type') ?? '', /^application\/json/, 'OCC tooling reads a body that is not JSON as a failure');
   assert.type(r.body, 'object', r.text);
   assert.type(r.body.errorCode, 'string');
   assert.match(r.body.errorCode, /^\d+$/);
@@ -199,6 +203,91 @@ t('bad input: 415, 413, 400 for missing/duplicate/nested parameters or another g
   const long = await mfalogin(s, { ...good, password: 'p'.repeat(2000) });
   assertErrorModel(long, 401);
   assert.is(long.body.errorCode, '83041');
+});
+
+/** OCC tooling's form carries more than the page's four parameters (e.g. `secret`); only the four are read. */
+const extraFields = { secret: 'occ-extra-secret-Hq7', client_id: 'dcu', locale: 'en', remember: 'true' };
+
+t('extra form fields of OCC tooling (secret, …) are ignored, never a 400: the login is judged on the four parameters', async ({ s }) => {
+  const u = await createUser(s);
+  const ok = await mfalogin(s, { ...fields(u, codeNow(s, u)), ...extraFields });
+  assert.is(ok.status, 200, `status ${ok.status}`);
+  assert.equal(Object.keys(ok.body).sort(), ['access_token', 'expires_in', 'token_type']);
+  assert.is(ok.body.token_type, 'bearer');
+  assert.is((await s.call('GET', '/v1/session', { token: ok.body.access_token })).body.aal, 'aal2');
+  // Repeated, bracketed, dotted and empty extra fields, before and after the real ones: still ignored.
+  const enc = encodeURIComponent;
+  const v = await createUser(s);
+  const raw = [
+    'secret=a&secret=b&secret[x]=1&extra.deep.er=2&empty=&client_id=dcu',
+    `grant_type=password&username=${enc(v.username)}&password=${enc(v.password)}&totp_code=${codeNow(s, v)}`,
+    'locale=en&secret[]=z',
+  ].join('&');
+  const ok2 = await mfalogin(s, raw);
+  assert.is(ok2.status, 200, `status ${ok2.status}`);
+  // A failure with extra fields is the same failure, byte for byte.
+  const plain = await mfalogin(s, { grant_type: 'password', username: 'nobody-extra', password: 'wrong-password', totp_code: '123456' });
+  const extra = await mfalogin(s, { grant_type: 'password', username: 'nobody-extra', password: 'wrong-password', totp_code: '123456', ...extraFields });
+  assertErrorModel(extra, 401);
+  assert.is(extra.text, plain.text);
+  // A missing real parameter is still the 400 naming it, whatever else is there.
+  const missing = await mfalogin(s, { username: v.username, password: v.password, totp_code: '123456', ...extraFields });
+  assertErrorModel(missing, 400);
+  assert.is(missing.body['o:errorPath'], 'grant_type');
+  await assertNoLeak(s, { secrets: [extraFields.secret, v.password], replies: [ok, ok2, plain, extra, missing] });
+});
+
+t('every answer under /ccadmin/ is JSON; every error is the error model with a string status (400 401 404 405 413 415)', async ({ s }) => {
+  const u = await createUser(s);
+  const good = fields(u, '123456');
+  const formType = { 'content-type': 'application/x-www-form-urlencoded' };
+  const big = 'x'.repeat(17 * 1024);
+  const errors: [number, string, () => Promise<Reply>][] = [
+    [400, 'a missing grant_type', () => mfalogin(s, { username: u.username, password: u.password, totp_code: '123456' })],
+    [401, 'a wrong code', () => mfalogin(s, good)],
+    [401, 'verify without a bearer', () => s.call('POST', '/ccadmin/v1/verify')],
+    [404, 'an unknown path', () => s.call('GET', '/ccadmin/v1/nothing')],
+    [404, 'an unknown path, posted a form', () => s.call('POST', '/ccadmin/v1/login', { form: good })],
+    [404, 'the bare prefix', () => s.call('GET', '/ccadmin')],
+    [405, 'GET of mfalogin', () => s.call('GET', '/ccadmin/v1/mfalogin')],
+    [405, 'PUT of refresh', () => s.call('PUT', '/ccadmin/v1/refresh', { form: good })],
+    [405, 'a method koa-router does not implement', () => s.call('PROPFIND', '/ccadmin/v1/verify')],
+    [413, 'a form over 16 KiB', () => mfalogin(s, { ...good, password: big })],
+    [413, 'a body over 16 KiB of another type', () => s.call('POST', '/ccadmin/v1/mfalogin', { raw: big, headers: { 'content-type': 'text/plain' } })],
+    [415, 'JSON instead of a form', () => s.call('POST', '/ccadmin/v1/mfalogin', { json: good })],
+    [415, 'no content type', () => s.call('POST', '/ccadmin/v1/mfalogin', { raw: new URLSearchParams(good).toString() })],
+    [415, 'a charset other than UTF-8', () => s.call('POST', '/ccadmin/v1/mfalogin', { raw: 'grant_type=password', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=iso-8859-1' } })],
+    [415, 'an unknown content encoding', () => s.call('POST', '/ccadmin/v1/mfalogin', { raw: 'grant_type=password', headers: { ...formType, 'content-encoding': 'bogus' } })],
+  ];
+  for (const [status, what, send] of errors) {
+    const r = await send();
+    assert.is(r.status, status, what);
+    assertErrorModel(r, status);
+    assert.is(typeof r.body.status, 'string', what);
+    assert.is(r.body.errorCode, status === 401 && what === 'a wrong code' ? '83041' : String(status), what);
+    assert.is(r.headers.get('allow'), status === 405 ? 'POST' : null, what);
+  }
+  // Successes never carry an `error` key (the tooling reads one as a failure).
+  const login = await mfalogin(s, fields(u, codeNow(s, u)));
+  const token = login.body.access_token as string;
+  const successes = [login, await s.call('POST', '/ccadmin/v1/verify', { token })];
+  const refreshed = await s.call('POST', '/ccadmin/v1/refresh', { token });
+  successes.push(refreshed, await s.call('POST', '/ccadmin/v1/logout', { token: refreshed.body.access_token }));
+  for (const r of successes) {
+    // Keys only in messages: a success body holds a token.
+    assert.is(r.status, 200, `status ${r.status}`);
+    assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+    assert.type(r.body, 'object');
+    assert.not.ok(Object.hasOwn(r.body, 'error'), Object.keys(r.body).join(','));
+  }
+});
+
+t('a fault outside the dialect\'s routes still renders in the error model under /ccadmin/', () => {
+  const ctx = { status: 0, body: undefined as unknown, set: () => undefined } as unknown as Context;
+  renderFailureAt('/ccadmin/v1/anything')(ctx, failureOf(new Error('secret stack detail')));
+  const r = ctx as unknown as { status: number; body: Record<string, unknown> };
+  assert.is(r.status, 500);
+  assert.equal(r.body, { errorCode: '500', message: 'The server could not complete the request.', status: '500', type: 'https://tools.ietf.org/html/rfc7231#section-6.6.1' });
 });
 
 t('429 from the per-IP throttle carries Retry-After and the error model', async () => {

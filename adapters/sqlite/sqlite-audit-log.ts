@@ -1,9 +1,11 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import type { StoredEvent } from '../../core/event.js';
 import type { AuditLog, ChainStatus, LogPage, TimeRange } from '../../core/ports/audit-log.js';
 import { streamId } from '../../core/streams.js';
 import type { EventTuple } from './event-tuple.js';
 import { LazyStoredEvent } from './lazy-stored-event.js';
+import { seqBoundsSql } from './log-shares.js';
 import { storageError } from './storage-error.js';
 import { eventColumns } from './stored-event-from-row.js';
 
@@ -35,12 +37,19 @@ export class SqliteAuditLog implements AuditLog {
   readonly #scanTypes: Database.Statement<[number, string, number, number, number], EventTuple>;
   readonly #username: Database.Statement<[string], string>;
   readonly #chain: () => Promise<ChainStatus>;
+  readonly #yieldBetweenPages: boolean;
 
+  /**
+   * `yieldBetweenPages`: give the event loop a turn before each page of a scan. For the server, where a scan of a
+   * long log (failures, what-if) would otherwise hold every login for its whole length; the CLI has nothing to wait.
+   */
   constructor(
     readonly db: Database.Database,
     chain: () => Promise<ChainStatus>,
+    options: { readonly yieldBetweenPages?: boolean } = {},
   ) {
     this.#chain = chain;
+    this.#yieldBetweenPages = options.yieldBetweenPages ?? false;
     this.#byUsername = db
       .prepare<[string], string>("SELECT json_extract(data, '$.accountId') FROM events WHERE type = 'AccountRegistered' AND json_extract(data, '$.username') = ? ORDER BY seq LIMIT 1")
       .pluck();
@@ -74,6 +83,7 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async scan(page: LogPage & { readonly types?: readonly string[] }): Promise<readonly StoredEvent[]> {
+    if (this.#yieldBetweenPages) await yieldToLoop();
     return this.#read(() =>
       lazy(
         page.types === undefined
@@ -92,6 +102,11 @@ export class SqliteAuditLog implements AuditLog {
       }
       return names;
     });
+  }
+
+  /** Rows in the log now (seq is dense from 1), for a rate over the whole log. */
+  rows(): number {
+    return this.#read(() => (this.db.prepare(seqBoundsSql).raw().get() as [number, number])[1]);
   }
 
   chainStatus(): Promise<ChainStatus> {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { EventMeta } from '../../core/event.js';
 import type { TimeRange } from '../../core/ports/audit-log.js';
-import { eventSchema, upcastEvent } from '../../core/streams.js';
+import { eventSchema, streamKinds, streams, upcastEvent } from '../../core/streams.js';
 import type { EventTuple } from './event-tuple.js';
 import { seqBoundsSql } from './log-shares.js';
 import { eventColumns } from './stored-event-from-row.js';
@@ -23,12 +23,19 @@ type ExportRow = [...EventTuple, string];
 /** Data as the current version of its type, as every other reader sees it (the stream model's upcasters). */
 const dataText = (row: ExportRow): string => (row[5] === eventSchema(row[4]) ? row[6] : JSON.stringify(upcastEvent(row[4], row[5], JSON.parse(row[6]) as object)));
 
-/**
- * One JSON object a line, built around the stored JSON text of data and meta rather than parsed and written again:
- * the export then costs about a bare scan. `hash` is the row's link in the hash chain.
- */
+/** One JSON object a line, around the stored JSON text of meta; `hash` is the row's link in the hash chain. */
 const ndjsonLine = (r: ExportRow): string =>
   `{"seq":${r[0]},"id":${JSON.stringify(r[1])},"stream":${JSON.stringify(r[2])},"version":${r[3]},"type":${JSON.stringify(r[4])},"schema":${r[5]},"data":${dataText(r)},"meta":${r[7]},"at":${r[8]},"hash":"${r[9]}"}\n`;
+
+/**
+ * The same line built by SQLite, for every row whose data is already at its type's current schema: one string a row
+ * crosses into JS instead of ten cells (a page of NDJSON then costs about what a bare scan + parse does; built in
+ * JS, the export ran at 0.55-0.6 × the scan). `json_quote` writes a string as JSON.stringify does for the ASCII ids,
+ * kinds and types in these columns. The second cell says the row needs an upcaster, and is then built in JS.
+ */
+const upcastTypes = streamKinds.flatMap((kind) => Object.keys(streams[kind].upcasters as object));
+const needsUpcast = upcastTypes.length === 0 ? '0' : upcastTypes.map((t) => `(type = '${t}' AND schema < ${eventSchema(t)})`).join(' OR ');
+const sqlLine = `'{"seq":' || seq || ',"id":' || json_quote(id) || ',"stream":' || json_quote(stream) || ',"version":' || version || ',"type":' || json_quote(type) || ',"schema":' || schema || ',"data":' || data || ',"meta":' || meta || ',"at":' || at || ',"hash":"' || lower(hex(hash)) || '"}' || char(10)`;
 
 /**
  * RFC 4180 quoting; a cell an attacker could choose (user agent, request id) that starts like a spreadsheet formula
@@ -37,7 +44,7 @@ const ndjsonLine = (r: ExportRow): string =>
 const cell = (v: string | null): string => {
   if (v === null) return '';
   const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\r\n']/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
 const csvLine = (r: ExportRow): string => {
@@ -56,22 +63,37 @@ export const exportLog = async (db: Database.Database, options: ExportOptions, w
   const page = db.prepare<[number, number, number, number, number], ExportRow>(
     `SELECT ${eventColumns}, lower(hex(hash)) FROM events WHERE seq > ? AND seq <= ? AND at >= ? AND at < ? ORDER BY seq LIMIT ?`,
   ).raw();
-  const line = options.format === 'csv' ? csvLine : ndjsonLine;
+  const lines = db.prepare<[number, number, number, number, number], [number, string, number]>(
+    `SELECT seq, ${sqlLine}, ${needsUpcast} FROM events WHERE seq > ? AND seq <= ? AND at >= ? AND at < ? ORDER BY seq LIMIT ?`,
+  ).raw();
+  const one = db.prepare<[number], ExportRow>(`SELECT ${eventColumns}, lower(hex(hash)) FROM events WHERE seq = ?`).raw();
   const since = options.range.since ?? Number.MIN_SAFE_INTEGER;
   const until = options.range.until ?? Number.MAX_SAFE_INTEGER;
   if (options.format === 'csv') await write(csvHeader);
   let after = 0;
   let rows = 0;
   for (;;) {
-    const batch = page.all(after, last, since, until, pageRows);
-    if (batch.length === 0) break;
     let chunk = '';
-    for (let i = 0; i < batch.length; i++) chunk += line(batch[i]!);
-    rows += batch.length;
-    after = batch[batch.length - 1]![0];
+    let n = 0;
+    if (options.format === 'csv') {
+      const batch = page.all(after, last, since, until, pageRows);
+      for (let i = 0; i < batch.length; i++) chunk += csvLine(batch[i]!);
+      n = batch.length;
+      if (n > 0) after = batch[n - 1]![0];
+    } else {
+      const batch = lines.all(after, last, since, until, pageRows);
+      for (let i = 0; i < batch.length; i++) {
+        const [seq, text, upcast] = batch[i]!;
+        chunk += upcast === 0 ? text : ndjsonLine(one.get(seq)!);
+      }
+      n = batch.length;
+      if (n > 0) after = batch[n - 1]![0];
+    }
+    if (n === 0) break;
+    rows += n;
     await write(chunk);
     options.onProgress?.(rows, after);
-    if (batch.length < pageRows) break;
+    if (n < pageRows) break;
   }
   return rows;
 };

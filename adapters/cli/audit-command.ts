@@ -53,7 +53,7 @@ const historyCommand = async (config: Config, argv: readonly string[]): Promise<
   const range = rangeOf(args, Date.now());
   return run(session(config, 'audit history', args), async (s) => {
     const digest = s.digest();
-    if (digest === null) process.stderr.write(`audit history: no secret key in ${config.dataDir} and no LATCHKEY_SECRET_KEY: unknown-user attempts for this name cannot be included\n`);
+    if (digest === null) process.stderr.write(`audit history: no secret key in ${config.dataDir} and no LATCHKEY_SECRET_KEY: cannot include unknown-user attempts for this name\n`);
     const json = args.switches.has('--json');
     const rows: string[][] = [];
     for (let after = 0; ; ) {

@@ -80,7 +80,7 @@ const failuresCommand = async (config: Config, argv: readonly string[]): Promise
     const started = performance.now();
     const report = progress ? progressReporter('audit failures') : undefined;
     const answer = await failures(s.log, { by, range, after: 0, limit }, report);
-    if (progress) reportRate('audit failures', s.log.rows(), started);
+    if (args.switches.has('--progress')) reportRate('audit failures', s.log.rows(), started);
     if (json) process.stdout.write(ndjson(answer.rows));
     else if (answer.rows.length === 0) process.stdout.write('no failures\n');
     else

@@ -41,7 +41,7 @@ export const whatIfCommand = async (config: Config, args: ParsedArgs): Promise<n
     const report = progress ? progressReporter('audit what-if') : undefined;
     const started = performance.now();
     const { result, events } = await runWhatIf(s.log, { actual: config.policy, alternative, ...range }, report && ((n) => report(n, total)));
-    if (progress) reportRate('audit what-if', events, started);
+    if (args.switches.has('--progress')) reportRate('audit what-if', events, started);
     process.stdout.write(json ? `${JSON.stringify(result)}\n` : whatIfText(result));
     return 0;
   } finally {

@@ -4,10 +4,9 @@ import { locks } from '../../core/audit/locks.js';
 import type { Config } from '../config.js';
 import { FlagError, type ParsedArgs, countOf, parseArgs, rangeOf, whatIfValueFlags } from './audit-args.js';
 import { exportCommand } from './audit-export-command.js';
-import { type AuditSession, openAuditSession, reportRate } from './audit-session.js';
+import { type AuditSession, auditProgress, openAuditSession, reportRate } from './audit-session.js';
 import { isoTime, shortStream, table } from './audit-table.js';
 import { whatIfCommand } from './audit-what-if-command.js';
-import { progressReporter } from './progress.js';
 
 export const auditUsage = `usage:
   latchkey audit history USERNAME [--since T] [--until T] [--json]
@@ -78,7 +77,7 @@ const failuresCommand = async (config: Config, argv: readonly string[]): Promise
   const progress = !json || args.switches.has('--progress');
   return run(session(config, 'audit failures', args), async (s) => {
     const started = performance.now();
-    const report = progress ? progressReporter('audit failures') : undefined;
+    const report = progress ? auditProgress('audit failures') : undefined;
     const answer = await failures(s.log, { by, range, after: 0, limit }, report);
     if (args.switches.has('--progress')) reportRate('audit failures', s.log.rows(), started);
     if (json) process.stdout.write(ndjson(answer.rows));

@@ -1,8 +1,7 @@
 import type { Config } from '../config.js';
 import { type ExportFormat, exportLog } from '../sqlite/export-log.js';
 import { FlagError, type ParsedArgs, rangeOf } from './audit-args.js';
-import { openAuditSession, reportRate } from './audit-session.js';
-import { progressReporter } from './progress.js';
+import { auditProgress, openAuditSession, reportRate } from './audit-session.js';
 
 /**
  * Writes to stdout and resolves once it has taken the chunk (at once, or at 'drain'): the export reads its next page
@@ -34,7 +33,7 @@ const stdoutWriter = () => {
 
 /**
  * `latchkey audit export [--since] [--until] [--format ndjson|csv]`: the raw events for a SIEM, on stdout. stdout is
- * then pure NDJSON or CSV, so the chain line goes to stderr (its first line); progress there too.
+ * then pure NDJSON or CSV, so the chain line goes to stderr (after the chain check's progress lines, if any).
  */
 export const exportCommand = async (config: Config, args: ParsedArgs): Promise<number> => {
   if (args.positionals.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
@@ -45,7 +44,7 @@ export const exportCommand = async (config: Config, args: ParsedArgs): Promise<n
   if (s === null) return 1;
   try {
     const total = s.log.rows();
-    const report = progressReporter('audit export');
+    const report = auditProgress('audit export');
     const started = performance.now();
     const rows = await exportLog(s.log.db, { range, format: format as ExportFormat, onProgress: (_, seq) => report(seq, total) }, stdoutWriter());
     if (args.switches.has('--progress')) reportRate('audit export', rows, started);

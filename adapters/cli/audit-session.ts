@@ -36,7 +36,7 @@ export interface SessionOptions {
 export const openAuditSession = async (config: Config, options: SessionOptions): Promise<AuditSession | null> => {
   const path = databasePath(config);
   if (!existsSync(path)) throw new Error(`no event log at ${path} (LATCHKEY_DATA_DIR)`);
-  const chain = await verifyLog(path, options.progress ? { onProgress: progressReporter(`${options.label}: verify`) } : {});
+  const chain = await verifyLog(path, options.progress ? { onProgress: auditProgress(`${options.label}: verify`) } : {});
   (options.chainTo === 'stdout' ? process.stdout : process.stderr).write(chainLine(chain, options.json && options.chainTo === 'stdout'));
   if (!chain.ok && options.requireVerified) {
     process.stderr.write(`${options.label}: refused (--require-verified): the hash chain is broken at seq ${chain.firstBadSeq}\n`);
@@ -52,6 +52,15 @@ export const openAuditSession = async (config: Config, options: SessionOptions):
       return key === null ? null : new NodeDigest(key);
     },
     close: () => log.close(),
+  };
+};
+
+/** progressReporter, silent for the first second of this run (it counts from the process's start). */
+export const auditProgress = (label: string) => {
+  const report = progressReporter(label);
+  const started = performance.now();
+  return (done: number, total?: number) => {
+    if (performance.now() - started >= 1000) report(done, total);
   };
 };
 

@@ -3,9 +3,8 @@ import type { WhatIfResult } from '../../core/audit/what-if.js';
 import type { Policy } from '../../core/policy.js';
 import type { Config } from '../config.js';
 import { FlagError, type ParsedArgs, lockoutOf, rangeOf } from './audit-args.js';
-import { openAuditSession, reportRate } from './audit-session.js';
+import { auditProgress, openAuditSession, reportRate } from './audit-session.js';
 import { isoTime, table } from './audit-table.js';
-import { progressReporter } from './progress.js';
 
 const duration = (ms: number): string =>
   ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
@@ -38,7 +37,7 @@ export const whatIfCommand = async (config: Config, args: ParsedArgs): Promise<n
   if (s === null) return 1;
   try {
     const total = s.log.rows();
-    const report = progress ? progressReporter('audit what-if') : undefined;
+    const report = progress ? auditProgress('audit what-if') : undefined;
     const started = performance.now();
     const { result, events } = await runWhatIf(s.log, { actual: config.policy, alternative, ...range }, report && ((n) => report(n, total)));
     if (args.switches.has('--progress')) reportRate('audit what-if', events, started);

@@ -119,7 +119,7 @@ test('a broken chain: the first line says so and the answer still comes; --requi
     const exported = latchkey(dir, 'audit', 'export', '--require-verified');
     assert.is(exported.status, 1);
     assert.is(exported.stdout, '');
-    assert.match(exported.stderr, /^hash chain: BROKEN at seq 5 /);
+    assert.match(exported.stderr, /^hash chain: BROKEN at seq 5 /m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -157,7 +157,7 @@ test("the audit HMAC key is the server's", async () => {
 test('export: every event once (NDJSON and CSV), the chain line on stderr, nothing secret in any output (canary scan)', ({ log }) => {
   const nd = latchkey(log.dataDir, 'audit', 'export');
   assert.is(nd.status, 0, nd.stderr);
-  assert.match(nd.stderr, /^hash chain: ok/);
+  assert.match(nd.stderr, /^hash chain: ok/m);
   const events = ndjson(nd.stdout);
   assert.equal(events.map((e) => e.seq), events.map((_, i) => i + 1));
   const csv = latchkey(log.dataDir, 'audit', 'export', '--format', 'csv', '--since', '2000-01-01');

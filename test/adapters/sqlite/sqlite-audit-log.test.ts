@@ -137,6 +137,27 @@ test('export NDJSON: every row once, in seq order, as stored; a time range', asy
   });
 });
 
+test('export reads an old row as the current version of its type (a page holding one is built row by row)', async () => {
+  await withLogs(async (sqlite, _memory, path) => {
+    const copy = tamperedCopy(path, `${path}.old.db`, (db) =>
+      db.prepare(`UPDATE events SET schema = 1, data = json_remove(json_set(data, '$.epoch', 4), '$.credentials') WHERE type = 'DeviceRemembered'`).run(),
+    );
+    const db = new Database(copy, { readonly: true });
+    let out = '';
+    await exportLog(db, { range: {}, format: 'ndjson' }, (c) => {
+      out += c;
+    });
+    db.close();
+    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; schema: number; data: Record<string, unknown> });
+    assert.is(lines.length, 13);
+    const device = lines.find((l) => l.type === 'DeviceRemembered')!;
+    assert.is(device.schema, 1);
+    assert.is(device.data.credentials, 4);
+    assert.not.ok('epoch' in device.data);
+    assert.ok(sqlite.db.open);
+  });
+});
+
 test('export CSV: a header, RFC 4180 quoting, formula-looking cells defused', async () => {
   await withLogs(async (sqlite) => {
     let out = '';

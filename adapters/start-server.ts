@@ -9,6 +9,7 @@ import { createHttpApp } from './http/create-http-app.js';
 import { dialectRouters } from './http/dialects.js';
 import { Metrics } from './http/metrics.js';
 import { attachSocketDialects } from './http/socket-dialects.js';
+import { openAuditService } from './open-audit-service.js';
 import { type Engine, openEngine } from './open-engine.js';
 
 export interface Running {
@@ -39,7 +40,8 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
   // The pool is warm (the dummy hash ran), so libuv's threads exist: let the event loop preempt hashing.
   await engine.lowerHashingPriority();
   const metrics = new Metrics();
-  const app = { latchkey, adminKey: engine.adminKey, trustedProxies: new Set(config.trustedProxies), logger, metrics };
+  const audit = openAuditService(config);
+  const app = { latchkey, adminKey: engine.adminKey, trustedProxies: new Set(config.trustedProxies), logger, metrics, audit };
   metrics.gauge('latchkey_argon2_queue', () => pool.stats().argon2Queued);
   const lastSeq = engine.store.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
   metrics.gauge('latchkey_events_last_seq', () => lastSeq.get() as number);
@@ -92,6 +94,7 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
           server.closeAllConnections();
         });
         await recordRefusals();
+        audit.close();
         await engine.close();
         logger.flush();
       })()),

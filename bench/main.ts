@@ -7,6 +7,7 @@ import { PoolPasswordHasher } from '../adapters/crypto/pool-password-hasher.js';
 import { libuvPoolSize } from '../adapters/libuv-pool-size.js';
 import { defaultPolicy } from '../core/policy.js';
 import { UserRing, benchPassword, createBenchUsers } from './bench-users.js';
+import { auditBench, auditTargets } from './audit-bench.js';
 import { generateEvents } from './generate-events.js';
 import { BenchClient } from './http-client.js';
 import { type LoadResult, loginLoad } from './login-load.js';
@@ -257,6 +258,9 @@ const main = async () => {
     const pairRatios = replay.map((r, i) => r / scan[i]!);
     results.replay = { events: generated, bareScanPerSecond: median(scan), replayPerSecond: median(replay), ratioToScan: median(pairRatios), pairRatios, verifyPerSecond: median(verify), replayOk, verifyOk, runs: { scan, scanBracket, replay, verify } };
 
+    // 6. The audit queries over the same log (bench/audit-bench.ts).
+    results.audit = await auditBench(dbPath, cli, runs, log);
+
     report(results, raw, best, bestRatio);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -287,6 +291,7 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
       `${Math.round(replay.replayPerSecond)} events/s; median of per-pair ratios ${round(replay.ratioToScan, 3)} (pairs ${replay.pairRatios.map((x: number) => round(x, 2)).join(', ')}; ratio of the medians ${round(replay.replayPerSecond / replay.bareScanPerSecond, 3)})`,
     ],
     ['verify ≥ 150k events/s', replay.verifyPerSecond >= 150_000, `${Math.round(replay.verifyPerSecond)}`],
+    ...auditTargets(r.audit),
   ] as const;
   r.targets = targets.map(([name, met, figure]) => ({ name, met, figure }));
   const lines = [

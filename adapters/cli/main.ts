@@ -1,4 +1,5 @@
 import { configFromEnv } from '../config.js';
+import { auditCommand } from './audit-command.js';
 import { replayCommand } from './replay-command.js';
 import { serveCommand } from './serve-command.js';
 import { userAddCommand } from './user-add-command.js';
@@ -13,6 +14,8 @@ usage:
   latchkey replay [--apply] [--threads N]         rebuild every projection from the log and compare with the live tables
   latchkey verify [--threads N]                   check the hash chain of the event log
                                                   (--threads: worker threads; one per core by default on a big log)
+  latchkey audit history|failures|locks|export|what-if ...
+                                                  read-only questions to the log (latchkey audit help)
 `;
 
 const main = async (argv: readonly string[]): Promise<number> => {
@@ -26,6 +29,8 @@ const main = async (argv: readonly string[]): Promise<number> => {
       break;
     case 'replay':
       return replayCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
+    case 'audit':
+      return auditCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
     case 'verify':
       return verifyCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
     case undefined:

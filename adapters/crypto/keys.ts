@@ -37,7 +37,7 @@ const readOrCreate = (path: string, make: () => string): { value: string; create
 };
 
 /** Two independent keys from the one secret (RFC 5869): a leaked HMAC never helps open a seed, or the reverse. */
-const derive = (secret: Buffer, info: string): Buffer => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), info, 32));
+export const derive = (secret: Buffer, info: string): Buffer => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), info, 32));
 
 /**
  * The keys of a data dir: the secret from the environment or `secret.key`, the signing key from `signing-key.pem`,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Latchkey } from '../../core/app/latchkey.js';
+import type { AuditService } from '../open-audit-service.js';
 import type { Metrics } from './metrics.js';
 
 /** What every HTTP dialect gets: the one engine, and the few settings that live outside it. */
@@ -10,4 +11,6 @@ export interface AppContext {
   readonly trustedProxies: ReadonlySet<string>;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The log as `/v1/admin/audit/*` reads it; absent, those routes are not served. */
+  readonly audit?: AuditService;
 }

@@ -155,4 +155,19 @@ export const migrations: readonly Migration[] = [
       ${auditorViews}
     `,
   },
+  {
+    version: 5,
+    name: 'events: indexes for audit history (owner of a stream, account by username)',
+    // `latchkey audit history` and /v1/admin/audit/history read an account's streams from the log, not the
+    // projections. Partial indexes over the few rows that name an owner: one per account (AccountRegistered) and per
+    // challenge, session and remembered device (their first event), so a login's append writes two small entries
+    // more (ChallengeIssued, SessionIssued) and the other events none. With them a history is index lookups, never a
+    // scan. A query must repeat the WHERE list for SQLite to use an index (sqlite-audit-log.ts). No index on `at`:
+    // every time-range query is a pass in seq order already, and it would cost every event an entry.
+    sql: `
+      CREATE INDEX events_owner ON events (json_extract(data, '$.accountId'))
+      WHERE type IN ('AccountRegistered', 'SessionIssued', 'ChallengeIssued', 'DeviceRemembered');
+      CREATE INDEX events_username ON events (json_extract(data, '$.username')) WHERE type = 'AccountRegistered';
+    `,
+  },
 ];

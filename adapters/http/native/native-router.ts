@@ -4,6 +4,7 @@ import { catchFailures } from '../catch-failures.js';
 import { parseBody } from '../parse-body.js';
 import * as admin from './admin.js';
 import * as apiKeys from './api-keys.js';
+import { addAuditRoutes } from './audit-router.js';
 import { login } from './login.js';
 import { loginMfa } from './login-mfa.js';
 import { renderNativeFailure } from './render-native-failure.js';
@@ -39,5 +40,6 @@ export const nativeRouter = (app: AppContext): Router => {
   router.post('/v1/admin/users/:username/api-keys', errors, isAdmin, apiKeys.optionalJsonBody(), apiKeys.issueApiKey(app));
   router.delete('/v1/admin/users/:username/api-keys/:id', errors, isAdmin, apiKeys.revokeApiKey(app));
   router.get('/v1/admin/events', errors, isAdmin, admin.events(app));
+  if (app.audit !== undefined) addAuditRoutes(router, app, app.audit, [errors, isAdmin], json);
   return router;
 };

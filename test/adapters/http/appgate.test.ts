@@ -1,12 +1,15 @@
 import { request } from 'node:http';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { type AppgateSpec, loadAppgateSpec } from '../../helpers/appgate-spec.js';
 import type { CallOptions, Reply } from '../../helpers/http.js';
 import { oathtool } from '../../helpers/oathtool.js';
 import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../../helpers/test-server.js';
 
 const peer = (n: number) => `application/vnd.appgate.peer-v${n}+json`;
 const motd = 'Maintenance window: Sunday 02:00 UTC';
+/** The spec's `deviceId` is a UUID (format: uuid). */
+const deviceId = '4c07bc67-57ea-42dd-b702-c2d6c45419fc';
 
 interface StoredEvent {
   readonly stream: string;
@@ -15,8 +18,12 @@ interface StoredEvent {
   readonly meta: { dialect: string; requestId: string };
 }
 
+/** Every answer of this file is checked against the vendor's spec (test/helpers/appgate-spec.ts). */
+let spec: AppgateSpec;
+
 const t = suite<{ s: TestServer }>('Appgate SDP admin login dialect');
 t.before(async (ctx) => {
+  spec = await loadAppgateSpec();
   // The dialect reads its settings once, when its router is created.
   process.env.LATCHKEY_APPGATE_MOTD = motd;
   ctx.s = await startTestServer();
@@ -24,12 +31,19 @@ t.before(async (ctx) => {
 });
 t.after(async (ctx) => ctx.s.close());
 
+/** Any call to an Appgate route, its answer validated against the spec. */
+const checked = async (s: TestServer, method: string, path: string, opts: CallOptions = {}): Promise<Reply> => {
+  const r = await s.call(method, path, opts);
+  spec.response(method, path, r);
+  return r;
+};
+
 /** A call as an Appgate client makes it: the peer media type in Accept (v22 unless told). */
 const ag = (s: TestServer, method: string, path: string, opts: CallOptions & { version?: number } = {}): Promise<Reply> =>
-  s.call(method, path, { ...opts, headers: { accept: peer(opts.version ?? 22), ...(opts.headers ?? {}) } });
+  checked(s, method, path, { ...opts, headers: { accept: peer(opts.version ?? 22), ...(opts.headers ?? {}) } });
 
 const authenticate = (s: TestServer, u: { username: string; password: string }, version = 22) =>
-  ag(s, 'POST', '/admin/authentication', { version, json: { providerName: 'local', username: u.username, password: u.password, deviceId: 'b1f0c3d2-test' } });
+  ag(s, 'POST', '/admin/authentication', { version, json: { providerName: 'local', username: u.username, password: u.password, deviceId } });
 
 const events = async (s: TestServer, stream: string): Promise<StoredEvent[]> => {
   const r = await s.admin('GET', `/v1/admin/events?limit=1000&stream=${encodeURIComponent(stream)}`);
@@ -60,14 +74,23 @@ const withoutAccept = (s: TestServer, path: string, body: string): Promise<{ sta
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('end', () => {
+        const reply = { status: res.statusCode ?? 0, text, body: undefined as unknown, headers: new Headers({ 'content-type': res.headers['content-type'] ?? '' }) };
+        try {
+          reply.body = JSON.parse(text);
+          spec.response('POST', path, reply);
+          resolve(reply);
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
     });
     req.on('error', reject);
     req.end(body);
   });
 
 t('Accept: anything but peer-v18…v22 → 406 in the product shape; v18 and v22 are served in their own media type', async ({ s }) => {
-  const body = { providerName: 'local', username: 'nobody', password: 'irrelevant-pw', deviceId: 'd' };
+  const body = { providerName: 'local', username: 'nobody', password: 'irrelevant-pw', deviceId };
   const expected = { id: 'not acceptable', minSupportedVersion: 18, maxSupportedVersion: 22 };
   for (const accept of ['*/*', 'application/json', peer(17), peer(23), 'application/vnd.appgate.peer-v22+xml', 'text/html']) {
     for (const [method, path] of [
@@ -77,7 +100,7 @@ t('Accept: anything but peer-v18…v22 → 406 in the product shape; v18 and v22
       ['POST', '/admin/authentication/otp/initialize'],
       ['POST', '/admin/authentication/logout'],
     ] as const) {
-      const r = await s.call(method, path, { ...(method === 'POST' ? { json: body } : {}), headers: { accept } });
+      const r = await checked(s, method, path, { ...(method === 'POST' ? { json: body } : {}), headers: { accept } });
       assert.is(r.status, 406, `${accept} ${path}`);
       const { message, ...rest } = r.body;
       assert.equal(rest, expected);
@@ -305,7 +328,7 @@ t('exempt users get a full token at once; roles map to privileges', async ({ s }
 
 t('bad input: 400 / 415 / 413 / 422 in the Appgate shape, never a 500', async ({ s }) => {
   const path = '/admin/authentication';
-  const valid = { providerName: 'local', username: 'someone', password: 'some-password', deviceId: 'd' };
+  const valid = { providerName: 'local', username: 'someone', password: 'some-password', deviceId };
   const malformed = await ag(s, 'POST', path, { raw: '{"username":', headers: { 'content-type': 'application/json' } });
   assert.is(malformed.status, 400);
   assert.equal(malformed.body, { id: 'bad request', message: malformed.body.message });
@@ -323,6 +346,8 @@ t('bad input: 400 / 415 / 413 / 422 in the Appgate shape, never a 500', async ({
     [{ ...valid, username: ['a'] }, 'username'],
     [{ ...valid, deviceId: undefined }, 'deviceId'],
     [{ ...valid, deviceId: 7 }, 'deviceId'],
+    [{ ...valid, deviceId: 'd' }, 'deviceId'],
+    [{ ...valid, deviceId: `${deviceId}x` }, 'deviceId'],
     [{ ...valid, providerName: 'ldap' }, 'providerName'],
     [{ ...valid, providerName: undefined }, 'providerName'],
     [[1, 2], 'body'],

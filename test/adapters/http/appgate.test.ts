@@ -172,7 +172,7 @@ t('POST /admin/login: bad input is 400 / 415 / 422 in the Appgate shape, as at /
   const valid = { providerName: 'local', username: 'someone', password: 'some-password', deviceId };
   assert.is((await ag(s, 'POST', '/admin/login', { raw: '{', headers: { 'content-type': 'application/json' } })).status, 400);
   assert.is((await ag(s, 'POST', '/admin/login', { raw: JSON.stringify(valid) })).status, 415);
-  for (const [json, field] of [[{ ...valid, deviceId: 'd' }, 'deviceId'], [{ ...valid, providerName: 'ldap' }, 'providerName'], [{ ...valid, password: 1 }, 'password']] as const) {
+  for (const [json, field] of [[{ ...valid, deviceId: '' }, 'deviceId'], [{ ...valid, providerName: 'ldap' }, 'providerName'], [{ ...valid, password: 1 }, 'password']] as const) {
     const r = await ag(s, 'POST', '/admin/login', { json });
     assert.is(r.status, 422);
     assert.is(r.body.errors[0].field, field);
@@ -404,8 +404,7 @@ t('bad input: 400 / 415 / 413 / 422 in the Appgate shape, never a 500', async ({
     [{ ...valid, username: ['a'] }, 'username'],
     [{ ...valid, deviceId: undefined }, 'deviceId'],
     [{ ...valid, deviceId: 7 }, 'deviceId'],
-    [{ ...valid, deviceId: 'd' }, 'deviceId'],
-    [{ ...valid, deviceId: `${deviceId}x` }, 'deviceId'],
+    [{ ...valid, deviceId: '' }, 'deviceId'],
     [{ ...valid, providerName: 'ldap' }, 'providerName'],
     [{ ...valid, providerName: undefined }, 'providerName'],
     [[1, 2], 'body'],

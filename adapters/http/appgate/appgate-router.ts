@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { AppContext } from '../app-context.js';
 import { catchFailures } from '../catch-failures.js';
+import { identityProviderNames } from './identity-provider-names.js';
 import { parseBody } from '../parse-body.js';
 import { appgateSettings } from './appgate-settings.js';
 import { authentication } from './authentication.js';
@@ -12,6 +13,7 @@ import { otpInitialize } from './otp-initialize.js';
 import { peerVersion } from './peer-version.js';
 import { shedWhenSaturated } from '../shed-when-saturated.js';
 import { renderAppgateFailure } from './render-appgate-failure.js';
+import { simplifiedLogin } from './simplified-login.js';
 
 /** Appgate SDP's admin login (docs/dialects/appgate.md): one route a line, all of it over the one engine. */
 export const appgateRouter = (app: AppContext): Router => {
@@ -21,6 +23,8 @@ export const appgateRouter = (app: AppContext): Router => {
   const errors = catchFailures(app, renderAppgateFailure);
   const json = parseBody('json');
 
+  router.get('/admin/identity-providers/names', accept, errors, identityProviderNames());
+  router.post('/admin/login', accept, errors, shedWhenSaturated(app), json, simplifiedLogin(app, settings));
   router.post('/admin/authentication', accept, errors, shedWhenSaturated(app), json, authentication(app, settings));
   router.get('/admin/authorization', accept, errors, authorization(app, settings));
   router.post('/admin/authentication/otp/initialize', accept, errors, optionalJsonBody(), otpInitialize(app));

@@ -5,11 +5,13 @@ import { bearerToken } from '../bearer-token.js';
 import { optionalString } from '../fields.js';
 import { bodyOf } from '../parse-body.js';
 import { invalidToken, refuse } from './render-appgate-failure.js';
+import { wireState } from './wire-state.js';
 
 /**
  * POST /admin/authentication/otp/initialize (partial token). `{type:"AlreadySeeded"}` for an account with
  * an active TOTP factor; otherwise `{type:"Secret", secret, otpAuthUrl, barcode, state}`: a fresh seed,
- * its QR code as a base64 PNG, and the state that POST /admin/authentication/otp needs to confirm it.
+ * its QR code as a base64 PNG, and the state that POST /admin/authentication/otp needs to confirm it (base64, as
+ * the spec's `format: byte` says).
  * `userPassword` is accepted and ignored: the password was already checked at the first step.
  */
 export const otpInitialize = (app: AppContext) => async (ctx: Context) => {
@@ -21,7 +23,7 @@ export const otpInitialize = (app: AppContext) => async (ctx: Context) => {
       return;
     case 'secret': {
       const barcode = (await QRCode.toBuffer(result.otpauthUri, { type: 'png', errorCorrectionLevel: 'M' })).toString('base64');
-      ctx.body = { type: 'Secret', secret: result.secret, otpAuthUrl: result.otpauthUri, barcode, state: result.state };
+      ctx.body = { type: 'Secret', secret: result.secret, otpAuthUrl: result.otpauthUri, barcode, state: wireState.encode(result.state) };
       return;
     }
     case 'invalid_token':

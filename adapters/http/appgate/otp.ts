@@ -7,6 +7,7 @@ import { requestMeta } from '../request-meta.js';
 import type { AppgateSettings } from './appgate-settings.js';
 import { expiresAt, loginResponse } from './login-response.js';
 import { invalidToken, mfaFailed, refuse } from './render-appgate-failure.js';
+import { wireState } from './wire-state.js';
 
 /**
  * POST /admin/authentication/otp (partial token) `{otp, state?, recoveryCode?}` → the full login response.
@@ -23,7 +24,7 @@ export const otp = (app: AppContext, settings: AppgateSettings) => async (ctx: C
   const result =
     state === undefined || state === ''
       ? await app.latchkey.continueLogin({ mfaToken, otp: rawField(body, 'otp') }, meta)
-      : await app.latchkey.confirmChallengeTotp({ mfaToken, state, otp: rawField(body, 'otp'), recoveryCode: rawField(body, 'recoveryCode') }, meta);
+      : await app.latchkey.confirmChallengeTotp({ mfaToken, state: wireState.decode(state), otp: rawField(body, 'otp'), recoveryCode: rawField(body, 'recoveryCode') }, meta);
   app.metrics.inc('latchkey_second_steps_total', { dialect: 'appgate', result: result.kind });
   switch (result.kind) {
     case 'authenticated':

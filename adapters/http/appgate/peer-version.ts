@@ -1,8 +1,8 @@
 import type { Context, Next } from 'koa';
 
-/** The peer API versions served (docs/dialects/appgate.md: 18–22); every Appgate client pins one in its Accept header. */
+/** The peer API versions served (docs/dialects/appgate.md: 18–23, 23 being the spec's); every Appgate client pins one in its Accept header. */
 export const minSupportedVersion = 18;
-export const maxSupportedVersion = 22;
+export const maxSupportedVersion = 23;
 
 const peerType = /^application\/vnd\.appgate\.peer-v(\d{1,4})\+json$/i;
 
@@ -19,8 +19,9 @@ export const requestedVersion = (accept: string): number | null => {
 };
 
 /**
- * Outermost middleware of every Appgate route: 406 in the product's shape before anything else runs,
- * and every answer (errors included) carries the requested peer media type.
+ * Outermost middleware of every Appgate route: 406 in the product's shape before anything else runs (no
+ * body is read: sdpctl learns min and max by posting a bare `{deviceId}` as peer-v5), and every answer
+ * (errors included) carries the requested peer media type.
  */
 export const peerVersion = () => async (ctx: Context, next: Next) => {
   const version = requestedVersion(ctx.get('accept'));

@@ -1,12 +1,15 @@
 import { request } from 'node:http';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { type AppgateSpec, loadAppgateSpec } from '../../helpers/appgate-spec.js';
 import type { CallOptions, Reply } from '../../helpers/http.js';
 import { oathtool } from '../../helpers/oathtool.js';
 import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../../helpers/test-server.js';
 
 const peer = (n: number) => `application/vnd.appgate.peer-v${n}+json`;
 const motd = 'Maintenance window: Sunday 02:00 UTC';
+/** The spec's `deviceId` is a UUID (format: uuid). */
+const deviceId = '4c07bc67-57ea-42dd-b702-c2d6c45419fc';
 
 interface StoredEvent {
   readonly stream: string;
@@ -15,8 +18,12 @@ interface StoredEvent {
   readonly meta: { dialect: string; requestId: string };
 }
 
+/** Every answer of this file is checked against the vendor's spec (test/helpers/appgate-spec.ts). */
+let spec: AppgateSpec;
+
 const t = suite<{ s: TestServer }>('Appgate SDP admin login dialect');
 t.before(async (ctx) => {
+  spec = await loadAppgateSpec();
   // The dialect reads its settings once, when its router is created.
   process.env.LATCHKEY_APPGATE_MOTD = motd;
   ctx.s = await startTestServer();
@@ -24,12 +31,19 @@ t.before(async (ctx) => {
 });
 t.after(async (ctx) => ctx.s.close());
 
+/** Any call to an Appgate route, its answer validated against the spec. */
+const checked = async (s: TestServer, method: string, path: string, opts: CallOptions = {}): Promise<Reply> => {
+  const r = await s.call(method, path, opts);
+  spec.response(method, path, r);
+  return r;
+};
+
 /** A call as an Appgate client makes it: the peer media type in Accept (v22 unless told). */
 const ag = (s: TestServer, method: string, path: string, opts: CallOptions & { version?: number } = {}): Promise<Reply> =>
-  s.call(method, path, { ...opts, headers: { accept: peer(opts.version ?? 22), ...(opts.headers ?? {}) } });
+  checked(s, method, path, { ...opts, headers: { accept: peer(opts.version ?? 22), ...(opts.headers ?? {}) } });
 
 const authenticate = (s: TestServer, u: { username: string; password: string }, version = 22) =>
-  ag(s, 'POST', '/admin/authentication', { version, json: { providerName: 'local', username: u.username, password: u.password, deviceId: 'b1f0c3d2-test' } });
+  ag(s, 'POST', '/admin/authentication', { version, json: { providerName: 'local', username: u.username, password: u.password, deviceId } });
 
 const events = async (s: TestServer, stream: string): Promise<StoredEvent[]> => {
   const r = await s.admin('GET', `/v1/admin/events?limit=1000&stream=${encodeURIComponent(stream)}`);
@@ -60,28 +74,46 @@ const withoutAccept = (s: TestServer, path: string, body: string): Promise<{ sta
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('end', () => {
+        const reply = { status: res.statusCode ?? 0, text, body: undefined as unknown, headers: new Headers({ 'content-type': res.headers['content-type'] ?? '' }) };
+        try {
+          reply.body = JSON.parse(text);
+          spec.response('POST', path, reply);
+          resolve(reply);
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
     });
     req.on('error', reject);
     req.end(body);
   });
 
-t('Accept: anything but peer-v18…v22 → 406 in the product shape; v18 and v22 are served in their own media type', async ({ s }) => {
-  const body = { providerName: 'local', username: 'nobody', password: 'irrelevant-pw', deviceId: 'd' };
-  const expected = { id: 'not acceptable', minSupportedVersion: 18, maxSupportedVersion: 22 };
-  for (const accept of ['*/*', 'application/json', peer(17), peer(23), 'application/vnd.appgate.peer-v22+xml', 'text/html']) {
-    for (const [method, path] of [
-      ['POST', '/admin/authentication'],
-      ['GET', '/admin/authorization'],
-      ['POST', '/admin/authentication/otp'],
-      ['POST', '/admin/authentication/otp/initialize'],
-      ['POST', '/admin/authentication/logout'],
-    ] as const) {
-      const r = await s.call(method, path, { ...(method === 'POST' ? { json: body } : {}), headers: { accept } });
-      assert.is(r.status, 406, `${accept} ${path}`);
-      const { message, ...rest } = r.body;
-      assert.equal(rest, expected);
-      assert.type(message, 'string');
+/** Every Appgate route, as the spec lists them. */
+const routes = [
+  ['GET', '/admin/identity-providers/names'],
+  ['POST', '/admin/login'],
+  ['POST', '/admin/authentication'],
+  ['GET', '/admin/authorization'],
+  ['POST', '/admin/authentication/otp'],
+  ['POST', '/admin/authentication/otp/initialize'],
+  ['POST', '/admin/authentication/logout'],
+] as const;
+
+t('Accept: anything but peer-v18…v23 → 406 in the product shape, on every route, before the body is read', async ({ s }) => {
+  const body = { providerName: 'local', username: 'nobody', password: 'irrelevant-pw', deviceId };
+  const expected = { id: 'not acceptable', minSupportedVersion: 18, maxSupportedVersion: 23 };
+  // sdpctl's discovery: a bare {deviceId} (and the Go client's wire form of it) as peer-v5, read for min and max.
+  const bodies: CallOptions[] = [{ json: body }, { json: { deviceId } }, { json: { deviceId, providerName: '' } }, { raw: '{"deviceId":', headers: { 'content-type': 'application/json' } }, { raw: 'x', headers: { 'content-type': 'text/plain' } }, {}];
+  for (const accept of ['*/*', 'application/json', peer(5), peer(17), peer(24), 'application/vnd.appgate.peer-v23+xml', 'text/html']) {
+    for (const [method, path] of routes) {
+      for (const opts of method === 'POST' ? bodies : [{}]) {
+        const r = await checked(s, method, path, { ...opts, headers: { ...(opts.headers ?? {}), accept } });
+        assert.is(r.status, 406, `${accept} ${path}`);
+        const { message, ...rest } = r.body;
+        assert.equal(rest, expected);
+        assert.type(message, 'string');
+      }
     }
   }
   const missing = await withoutAccept(s, '/admin/authentication', JSON.stringify(body));
@@ -91,10 +123,59 @@ t('Accept: anything but peer-v18…v22 → 406 in the product shape; v18 and v22
   const probes = (await s.admin('GET', '/v1/admin/events?limit=1000')).body.events.filter((e: StoredEvent) => e.meta.dialect === 'appgate');
   assert.is(probes.length, 0);
 
-  for (const version of [18, 22]) {
+  for (const version of [18, 22, 23]) {
     const r = await ag(s, 'POST', '/admin/authentication', { version, json: body });
     assert.is(r.status, 401);
     assert.is(r.headers.get('content-type')?.split(';')[0], peer(version));
+  }
+  const listed = await ag(s, 'GET', '/admin/identity-providers/names', { version: 23 });
+  assert.is(listed.status, 200);
+  assert.equal(listed.body, { data: [{ name: 'local', type: 'Credentials' }] });
+});
+
+t('POST /admin/login: an exempt user gets the full login response; a user with MFA due is refused, never given a token', async ({ s }) => {
+  const exempt = await createUser(s, { mfa: 'exempt', totp: false, roles: ['admin'] });
+  const login = (u: { username: string; password: string }) =>
+    ag(s, 'POST', '/admin/login', { version: 23, json: { providerName: 'local', username: u.username, password: u.password, deviceId } });
+  const ok = await login(exempt);
+  assert.is(ok.status, 200);
+  assert.is(ok.body.user.needTwoFactorAuth, false);
+  assert.is(ok.body.expires, isoSeconds(s.clock.now() + 900_000));
+  assert.match(ok.body.token, /^eyJ/);
+  assert.is((await ag(s, 'GET', '/admin/authorization', { token: ok.body.token })).status, 200);
+  const id = await accountId(s, ok.body.token);
+  assert.equal((await events(s, `account-${id}`)).filter((e) => e.meta.dialect === 'appgate').map((e) => e.type), ['LoginSucceeded']);
+
+  const mfa = await createUser(s, { roles: ['admin'] });
+  const refused = await login(mfa);
+  assert.is(refused.status, 401);
+  assert.equal(refused.body, { id: 'unauthorized', message: 'Login Failed.', reason: refused.body.reason, failureType: 'Mfa' });
+  assert.type(refused.body.reason, 'string');
+  assert.not.match(refused.text, /token|eyJ/);
+  // A wrong password says nothing about MFA: the one Login body, byte for byte as at /admin/authentication.
+  const wrong = await login({ username: mfa.username, password: `${mfa.password}x` });
+  const unknown = await login({ username: 'nobody-here', password: 'x' });
+  const viaAuthentication = await authenticate(s, { username: 'nobody-here', password: 'x' });
+  for (const r of [wrong, unknown]) {
+    assert.is(r.status, 401);
+    assert.is(r.text, viaAuthentication.text);
+  }
+  // The same engine: with four more wrong passwords (five in a row) the account is locked, whichever call they come through.
+  for (let i = 0; i < 4; i++) await login({ username: mfa.username, password: 'wrong-password' });
+  const locked = await authenticate(s, mfa);
+  assert.is(locked.status, 401);
+  assert.is(locked.body.failureType, 'Login');
+  assert.is((await login(mfa)).text, viaAuthentication.text, 'locked: the one Login body, no MFA hint');
+});
+
+t('POST /admin/login: bad input is 400 / 415 / 422 in the Appgate shape, as at /admin/authentication', async ({ s }) => {
+  const valid = { providerName: 'local', username: 'someone', password: 'some-password', deviceId };
+  assert.is((await ag(s, 'POST', '/admin/login', { raw: '{', headers: { 'content-type': 'application/json' } })).status, 400);
+  assert.is((await ag(s, 'POST', '/admin/login', { raw: JSON.stringify(valid) })).status, 415);
+  for (const [json, field] of [[{ ...valid, deviceId: '' }, 'deviceId'], [{ ...valid, providerName: 'ldap' }, 'providerName'], [{ ...valid, password: 1 }, 'password']] as const) {
+    const r = await ag(s, 'POST', '/admin/login', { json });
+    assert.is(r.status, 422);
+    assert.is(r.body.errors[0].field, field);
   }
 });
 
@@ -305,7 +386,7 @@ t('exempt users get a full token at once; roles map to privileges', async ({ s }
 
 t('bad input: 400 / 415 / 413 / 422 in the Appgate shape, never a 500', async ({ s }) => {
   const path = '/admin/authentication';
-  const valid = { providerName: 'local', username: 'someone', password: 'some-password', deviceId: 'd' };
+  const valid = { providerName: 'local', username: 'someone', password: 'some-password', deviceId };
   const malformed = await ag(s, 'POST', path, { raw: '{"username":', headers: { 'content-type': 'application/json' } });
   assert.is(malformed.status, 400);
   assert.equal(malformed.body, { id: 'bad request', message: malformed.body.message });
@@ -323,6 +404,7 @@ t('bad input: 400 / 415 / 413 / 422 in the Appgate shape, never a 500', async ({
     [{ ...valid, username: ['a'] }, 'username'],
     [{ ...valid, deviceId: undefined }, 'deviceId'],
     [{ ...valid, deviceId: 7 }, 'deviceId'],
+    [{ ...valid, deviceId: '' }, 'deviceId'],
     [{ ...valid, providerName: 'ldap' }, 'providerName'],
     [{ ...valid, providerName: undefined }, 'providerName'],
     [[1, 2], 'body'],

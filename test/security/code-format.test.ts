@@ -1,9 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
+import { type TestServer, type TestUser, createUser, startTestServer } from '../helpers/test-server.js';
 import {
-  type Account,
   accountStream,
   assertInvalidCredentials,
   assertNoLeak,
@@ -13,7 +12,6 @@ import {
   login,
   loginMfa,
   mfaToken,
-  newAccount,
   oracleLogin,
   stableHeaders,
   typesOf,
@@ -54,14 +52,14 @@ const malformedOf = (c: string): [string, unknown][] => [
 ];
 
 /** Keeps the account below the lockout threshold between probes (AccountUnlocked resets the counter). */
-const unlockEvery4 = async (s: TestServer, a: Account, failures: number): Promise<number> => {
+const unlockEvery4 = async (s: TestServer, a: TestUser, failures: number): Promise<number> => {
   if (failures < 4) return failures;
   assert.is((await s.admin('POST', userPath(a, '/unlock'))).status, 204);
   return 0;
 };
 
 t('5. malformed codes on POST /v1/login → the generic error, each an OtpRejected "malformed" failure', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const valid = codeAt(a, s.clock.now());
   const reference = await login(s, { username: a.username, password: a.password, otp: wrongCodeNow(s, a) });
@@ -92,7 +90,7 @@ t('5. malformed codes on POST /v1/login → the generic error, each an OtpReject
 });
 
 t('5. malformed, null and absent codes on POST /v1/login/mfa → invalid_otp, each counted (token and account)', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const valid = codeAt(a, s.clock.now());
   const probes: [string, Record<string, unknown>, 'malformed' | 'missing'][] = [
@@ -127,7 +125,7 @@ t('5. malformed, null and absent codes on POST /v1/login/mfa → invalid_otp, ea
 });
 
 t('5. on Oracle mfalogin (one step) a missing, empty or malformed totp_code → the generic refusal, counted', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const creds = { username: a.username, password: a.password };
   const valid = codeAt(a, s.clock.now());

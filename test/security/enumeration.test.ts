@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
+import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
 import {
   accountStream,
   assertAbsent,
@@ -15,7 +15,6 @@ import {
   appgateLogin,
   assertOracleRefusal,
   mykaarma,
-  newAccount,
   oracleLogin,
   perRequestHeaders,
   stableHeaders,
@@ -36,10 +35,10 @@ t.before(async (ctx) => {
 t.after(async (ctx) => ctx.s.close());
 
 t('23. unknown user vs wrong password vs locked vs disabled → identical status, body and headers; no partial token', async ({ s }) => {
-  const known = await newAccount(s);
-  const locked = await newAccount(s);
-  const disabled = await newAccount(s);
-  const noFactor = await newAccount(s, { totp: false });
+  const known = await createUser(s);
+  const locked = await createUser(s);
+  const disabled = await createUser(s);
+  const noFactor = await createUser(s, { totp: false });
   for (let i = 0; i < 5; i++) await login(s, { username: locked.username, password: `${locked.password}-wrong` });
   assert.is((await s.admin('POST', userPath(disabled, '/disable'))).status, 204);
   const unknownName = `nobody-${known.username}`;
@@ -86,9 +85,9 @@ t('23. unknown user vs wrong password vs locked vs disabled → identical status
 });
 
 t('23. the same within Oracle, Appgate and myKaarma: one refusal per dialect for unknown, wrong password, locked, disabled', async ({ s }) => {
-  const known = await newAccount(s);
-  const locked = await newAccount(s);
-  const disabled = await newAccount(s);
+  const known = await createUser(s);
+  const locked = await createUser(s);
+  const disabled = await createUser(s);
   for (let i = 0; i < 5; i++) await login(s, { username: locked.username, password: `${locked.password}-wrong` });
   assert.is((await s.admin('POST', userPath(disabled, '/disable'))).status, 204);
   const now = s.clock.now();

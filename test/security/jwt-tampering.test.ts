@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type JWTPayload, SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
-import { accountStream, assertNoLeak, codeAt, login, newAccount, sessionOf, streamEvents, typesOf } from './support.js';
+import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
+import { accountStream, assertNoLeak, codeAt, login,  sessionOf, streamEvents, typesOf } from './support.js';
 
 /**
  * RFC 8725 §2.1/§3.1 (algorithm allow-list, never `none`; no key confusion), §3.11 (`typ`), RFC 7519 §4.1.4 (`exp`),
@@ -31,7 +31,7 @@ const flipBit = (part: string, byte: number): string => {
 };
 
 t('12. flipped bit, alg:none, HS256 with the public key, no exp, unknown kid → refused by /v1/session and refresh', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const r = await login(s, { username: a.username, password: a.password, otp: codeAt(a, s.clock.now()) });
   assert.is(r.status, 200);
   const token = r.body.access_token as string;
@@ -53,7 +53,7 @@ t('12. flipped bit, alg:none, HS256 with the public key, no exp, unknown kid →
   const { exp: _exp, ...noExp } = claims;
   const nowSec = Math.floor(s.clock.now() / 1000);
   const stranger = generateKeyPairSync('ed25519').privateKey;
-  const otherAccount = await newAccount(s, { totp: false });
+  const otherAccount = await createUser(s, { totp: false });
 
   const forgeries: [string, string][] = [
     ['a flipped bit in the signature', `${h}.${p}.${flipBit(sig, 10)}`],

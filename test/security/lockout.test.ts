@@ -1,9 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
+import { type TestServer, type TestUser, createUser, startTestServer } from '../helpers/test-server.js';
 import {
-  type Account,
   type LoggedEvent,
   accountStream,
   appgateLogin,
@@ -16,7 +15,6 @@ import {
   lastSeq,
   login,
   mykaarma,
-  newAccount,
   oracleLogin,
   typesOf,
   watch,
@@ -38,15 +36,15 @@ t.before(async (ctx) => {
 });
 t.after(async (ctx) => ctx.s.close());
 
-const wrongPassword = (s: TestServer, a: Account, username = a.username): Promise<Reply> =>
+const wrongPassword = (s: TestServer, a: TestUser, username = a.username): Promise<Reply> =>
   login(s, { username, password: `${a.password}-wrong` });
-const rightLogin = (s: TestServer, a: Account, username = a.username): Promise<Reply> =>
+const rightLogin = (s: TestServer, a: TestUser, username = a.username): Promise<Reply> =>
   login(s, { username, password: a.password, otp: codeAt(a, s.clock.now()) });
 const appgateLoginFailed = { id: 'unauthorized', message: 'Login Failed.', failureType: 'Login' };
 const shape = (events: readonly LoggedEvent[]) => events.map((e) => [e.type, e.data]);
 
 t('15. wrong password + right code vs right password + wrong code → identical answers', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const code = codeAt(a, s.clock.now());
   const wrongPw = await login(s, { username: a.username, password: `${a.password}x`, otp: code });
@@ -64,7 +62,7 @@ t('15. wrong password + right code vs right password + wrong code → identical 
 });
 
 t('16. correct credentials during a lock → the generic refusal; the lock is not extended', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const t0 = s.clock.now();
   const replies: Reply[] = [];
@@ -103,7 +101,7 @@ t('16. correct credentials during a lock → the generic refusal; the lock is no
 });
 
 t('17. failures with a success between them → no lock (a success resets the count)', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   for (let i = 0; i < 4; i++) await wrongPassword(s, a);
   assert.is((await rightLogin(s, a)).status, 200);
@@ -128,7 +126,7 @@ t('17. failures with a success between them → no lock (a success resets the co
 });
 
 t('17. failures spread outside the 12 h window do not lock; five inside it do', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   // Each failure ages out of the window (12 h, Keycloak's failure reset time) before the next one.
   for (let i = 0; i < 5; i++) {
@@ -151,7 +149,7 @@ t('17. failures spread outside the 12 h window do not lock; five inside it do', 
 });
 
 t('17. after a lock expires the back-off continues', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   for (let i = 0; i < 5; i++) await wrongPassword(s, a);
   const events = await log.next();
@@ -184,7 +182,7 @@ t('17. after a lock expires the back-off continues', async ({ s }) => {
 });
 
 t('17. the back-off ends in a hard stop at 100 consecutive failures (NIST SP 800-63B §5.2.2), until an admin unlocks', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   for (let failures = 1; failures <= 99; failures++) {
     await wrongPassword(s, a);
@@ -210,12 +208,12 @@ t('17. the back-off ends in a hard stop at 100 consecutive failures (NIST SP 800
 
 t('18. N = 8 parallel wrong passwords → each recorded once: failures 1…5 counted, one AccountLocked at 5, 3 refused', async ({ s }) => {
   // Below the threshold the counter ends at exactly N: no lost update between parallel appends.
-  const b = await newAccount(s);
+  const b = await createUser(s);
   const logB = await watch(s, accountStream(b));
   await Promise.all([1, 2, 3, 4].map(() => wrongPassword(s, b)));
   assert.equal(shape(await logB.next()), [1, 2, 3, 4].map((failures) => ['PasswordRejected', { failures }]));
 
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const replies = await Promise.all(Array.from({ length: 8 }, () => wrongPassword(s, a)));
   for (const r of replies) assertSameAnswer(replies[0]!, r, 'every parallel answer');
@@ -236,7 +234,7 @@ t('18. N = 8 parallel wrong passwords → each recorded once: failures 1…5 cou
 });
 
 t("19. 'Alice', 'ALICE', fullwidth 'ａｌｉｃｅ', ' alice ' → one account's counter", async ({ s }) => {
-  const a = await newAccount(s, { username: 'alice' });
+  const a = await createUser(s, { username: 'alice' });
   const mark = await lastSeq(s);
   const ok = await rightLogin(s, a, 'ＡＬＩＣＥ');
   assert.is(ok.status, 200);
@@ -267,7 +265,7 @@ t("19. 'Alice', 'ALICE', fullwidth 'ａｌｉｃｅ', ' alice ' → one account'
 });
 
 t('19. across dialects: native, Oracle, Appgate and myKaarma, each with another spelling, feed one counter and one lock', async ({ s }) => {
-  const a = await newAccount(s, { username: 'bob' });
+  const a = await createUser(s, { username: 'bob' });
   const log = await watch(s, accountStream(a));
   const bad = `${a.password}-wrong`;
   const t0 = s.clock.now();

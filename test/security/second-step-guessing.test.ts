@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
+import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
 import {
   accountStream,
   assertInvalidCredentials,
@@ -10,7 +10,6 @@ import {
   login,
   loginMfa,
   mfaToken,
-  newAccount,
   streamEvents,
   typesOf,
   userPath,
@@ -33,7 +32,7 @@ const invalidOtp = (remaining: number) => ({ error: 'invalid_otp', message: 'Inv
 const invalidMfaToken = { error: 'invalid_mfa_token', message: 'The second-step token is not valid.' };
 
 t('6. one second-step token dies after 5 wrong codes: the 5th answer is final, then invalid_mfa_token', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const account = await watch(s, accountStream(a));
   const token = await mfaToken(s, a);
   const challenge = await watch(s, challengeStream(token));
@@ -78,7 +77,7 @@ t('6. one second-step token dies after 5 wrong codes: the 5th answer is final, t
 });
 
 t('7. wrong codes spread over many second-step tokens → the account counter locks at 5 and kills them all', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   // The attacker has the password and mints five tokens first: 5 × 5 guesses if only tokens counted.
   const tokens = await Promise.all([1, 2, 3, 4, 5].map(() => mfaToken(s, a)));
   const account = await watch(s, accountStream(a));

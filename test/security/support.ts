@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as assert from 'uvu/assert';
 import type { CallOptions, Reply } from '../helpers/http.js';
@@ -6,13 +5,9 @@ import { oathtool } from '../helpers/oathtool.js';
 import type { TestServer, TestUser } from '../helpers/test-server.js';
 
 /**
- * Shared by the files of test/security/: accounts whose id is known, the events a stream gained, codes that are
- * certainly wrong, and the leak checks (ASVS v5 16.2.5: no password, code, token or seed in answers, events or logs).
+ * Shared by the files of test/security/: the events a stream gained, codes that are certainly wrong, and the leak
+ * checks (ASVS v5 16.2.5: no password, code, token or seed in answers, events or logs).
  */
-
-export interface Account extends TestUser {
-  readonly id: string;
-}
 
 export interface LoggedEvent {
   readonly seq: number;
@@ -23,28 +18,6 @@ export interface LoggedEvent {
   readonly meta: any;
   readonly at: number;
 }
-
-let counter = 0;
-
-/** Like test/helpers' createUser (confirms with the previous step's oathtool code), but keeps the account id. */
-export const newAccount = async (
-  s: TestServer,
-  opts: { username?: string; password?: string; totp?: boolean; mfa?: 'required' | 'exempt' } = {},
-): Promise<Account> => {
-  const username = opts.username ?? `sec${process.pid}x${++counter}`;
-  const password = opts.password ?? `pw-${randomBytes(12).toString('base64url')}`;
-  const created = await s.admin('POST', '/v1/admin/users', { json: { username, password, mfa: opts.mfa ?? 'required' } });
-  if (created.status !== 201) throw new Error(`create user: ${created.status}`);
-  const id = created.body.id as string;
-  if (!(opts.totp ?? true)) return { id, username, password, secret: null };
-  const path = `/v1/admin/users/${encodeURIComponent(username)}`;
-  const enrol = await s.admin('POST', `${path}/totp`);
-  if (enrol.status !== 201) throw new Error(`enrol: ${enrol.status}`);
-  const secret = enrol.body.secret as string;
-  const confirm = await s.admin('POST', `${path}/totp/confirm`, { json: { otp: oathtool(secret, s.clock.now() - 30_000) } });
-  if (confirm.status !== 204) throw new Error(`confirm: ${confirm.status}`);
-  return { id, username, password, secret };
-};
 
 export const userPath = (a: TestUser, rest = ''): string => `/v1/admin/users/${encodeURIComponent(a.username)}${rest}`;
 

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
-import { accountStream, assertInvalidCredentials, assertNoLeak, login, newAccount, streamEvents } from './support.js';
+import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
+import { accountStream, assertInvalidCredentials, assertNoLeak, login,  streamEvents } from './support.js';
 
 /**
  * OWASP Authentication cheat sheet, ASVS v5 6.3.8, docs/security.md §24: an unknown user costs the same as a known user
@@ -54,7 +54,7 @@ const normalCdf = (x: number): number => {
 };
 
 t('24. unknown user vs known user with a wrong password: medians within 10 % over 200 alternating requests', async ({ s }) => {
-  const known = await newAccount(s);
+  const known = await createUser(s);
   const unknown = `ghost-${known.username}`;
   const wrong = `${known.password}-wrong`;
   const time = async (username: string): Promise<number> => {

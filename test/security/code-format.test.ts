@@ -2,23 +2,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
 import { type TestServer, type TestUser, createUser, startTestServer } from '../helpers/test-server.js';
-import {
-  accountStream,
-  assertInvalidCredentials,
-  assertNoLeak,
-  assertSameAnswer,
-  assertOracleRefusal,
-  codeAt,
-  login,
-  loginMfa,
-  mfaToken,
-  oracleLogin,
-  stableHeaders,
-  typesOf,
-  userPath,
-  watch,
-  wrongCodeNow,
-} from './support.js';
+import { accountStream, typesOf, watch } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login, loginMfa, mfaToken, userPath } from './helpers/native-api.js';
+import { assertSameAnswer, stableHeaders } from './helpers/same-answer.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
+import { assertOracleRefusal, oracleLogin } from './helpers/vendor-dialects.js';
 
 /**
  * docs/security.md §5: only ASCII digits of the factor's length are a code (core/otp-format.ts). Anything else gets the

@@ -2,31 +2,17 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
 import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
-import {
-  accountStream,
-  assertAbsent,
-  assertInvalidCredentials,
-  assertNoLeak,
-  assertSameAnswer,
-  codeAt,
-  eventsAfter,
-  lastSeq,
-  login,
-  appgateLogin,
-  assertOracleRefusal,
-  mykaarma,
-  oracleLogin,
-  perRequestHeaders,
-  stableHeaders,
-  userPath,
-  withoutRequestId,
-  wrongCodeNow,
-} from './support.js';
+import { accountStream, eventsAfter, lastSeq } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login, userPath } from './helpers/native-api.js';
+import { assertSameAnswer, perRequestHeaders, stableHeaders } from './helpers/same-answer.js';
+import { assertAbsent, assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
+import { appgateLogin, assertOracleRefusal, mykaarma, oracleLogin, withoutRequestId } from './helpers/vendor-dialects.js';
 
 /**
  * OWASP Authentication cheat sheet, ASVS v5 6.3.8, docs/api.md "Common rules": unknown user, wrong password, wrong code,
  * locked and disabled accounts answer with the same status, byte-identical body and the same headers. Only headers
- * that are per request by nature differ: Date and X-Request-Id (support.ts `perRequestHeaders`).
+ * that are per request by nature differ: Date and X-Request-Id (helpers/same-answer.ts `perRequestHeaders`).
  */
 const t = suite<{ s: TestServer }>('security: account enumeration');
 t.before(async (ctx) => {

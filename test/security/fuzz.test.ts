@@ -3,8 +3,12 @@ import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type Reply, replyOf } from '../helpers/http.js';
+import { rpcClient } from '../helpers/json-rpc-client.js';
 import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../helpers/test-server.js';
-import { type Prng, assertNoInternals, logLines, prng, redact, rpcClient, seedFrom, settleLog } from './support-b.js';
+import { assertNoInternals } from './helpers/native-api.js';
+import { redact } from './helpers/secret-leaks.js';
+import { type Prng, prng, seedFrom } from './helpers/seeded-prng.js';
+import { logLines, settleLog } from './helpers/server-log.js';
 
 /**
  * A fuzz pass over every endpoint of every dialect the router serves (docs/api.md): random and boundary inputs, wrong

@@ -6,22 +6,12 @@ import * as assert from 'uvu/assert';
 import { call } from '../helpers/http.js';
 import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../helpers/test-server.js';
 import { verifyChain } from '../../adapters/sqlite/verify-chain.js';
-import {
-  accountIdOf,
-  assertNativeError,
-  assertNoInternals,
-  countArgon2,
-  eventsAfter,
-  lastSeq,
-  redact,
-  logLines,
-  median,
-  settleLog,
-  storeOf,
-  streamEvents,
-  timed,
-  types,
-} from './support-b.js';
+import { accountIdOf, eventsAfter, lastSeq, streamEvents, typesOf } from './helpers/audit-events.js';
+import { assertNativeError, assertNoInternals } from './helpers/native-api.js';
+import { redact } from './helpers/secret-leaks.js';
+import { countArgon2, storeOf } from './helpers/server-internals.js';
+import { logLines, settleLog } from './helpers/server-log.js';
+import { median, timed } from './helpers/timing-stats.js';
 
 const t = suite<{ s: TestServer; alice: TestUser; argon2: ReturnType<typeof countArgon2> }>('input');
 t.before(async (ctx) => {
@@ -315,7 +305,7 @@ t('28. CRLF, SQL metacharacters and NUL bytes in every native field are inert: t
   assert.ok(verifyChain(storeOf(s).db).ok);
   const appended = await eventsAfter(s, mark);
   assert.ok(appended.length > 0);
-  assert.not.ok(types(appended).includes('LoginSucceeded'), 'nothing matched');
+  assert.not.ok(typesOf(appended).includes('LoginSucceeded'), 'nothing matched');
   assert.not.ok(JSON.stringify(appended).includes('forged'));
   // The attempts with alice's own name were counted failures (and locked her); an unlock, and she is unharmed.
   assert.is((await s.admin('POST', `/v1/admin/users/${encodeURIComponent(alice.username)}/unlock`)).status, 204);

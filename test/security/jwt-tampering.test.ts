@@ -5,7 +5,10 @@ import { type JWTPayload, SignJWT, decodeJwt, decodeProtectedHeader } from 'jose
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
-import { accountStream, assertNoLeak, codeAt, login,  sessionOf, streamEvents, typesOf } from './support.js';
+import { accountStream, streamEvents, typesOf } from './helpers/audit-events.js';
+import { login, sessionOf } from './helpers/native-api.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt } from './helpers/totp-codes.js';
 
 /**
  * RFC 8725 §2.1/§3.1 (algorithm allow-list, never `none`; no key confusion), §3.11 (`typ`), RFC 7519 §4.1.4 (`exp`),

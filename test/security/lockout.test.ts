@@ -2,24 +2,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
 import { type TestServer, type TestUser, createUser, startTestServer } from '../helpers/test-server.js';
-import {
-  type LoggedEvent,
-  accountStream,
-  appgateLogin,
-  assertInvalidCredentials,
-  assertOracleRefusal,
-  assertNoLeak,
-  assertSameAnswer,
-  codeAt,
-  eventsAfter,
-  lastSeq,
-  login,
-  mykaarma,
-  oracleLogin,
-  typesOf,
-  watch,
-  wrongCodeNow,
-} from './support.js';
+import { type AuditEvent, accountStream, eventsAfter, lastSeq, typesOf, watch } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login } from './helpers/native-api.js';
+import { assertSameAnswer } from './helpers/same-answer.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
+import { appgateLogin, assertOracleRefusal, mykaarma, oracleLogin } from './helpers/vendor-dialects.js';
 
 /**
  * Lockout (RFC 4226 §7.3, NIST SP 800-63B §5.2.2; core/account/decide.ts, core/account/lock-duration.ts, policy
@@ -41,7 +29,7 @@ const wrongPassword = (s: TestServer, a: TestUser, username = a.username): Promi
 const rightLogin = (s: TestServer, a: TestUser, username = a.username): Promise<Reply> =>
   login(s, { username, password: a.password, otp: codeAt(a, s.clock.now()) });
 const appgateLoginFailed = { id: 'unauthorized', message: 'Login Failed.', failureType: 'Login' };
-const shape = (events: readonly LoggedEvent[]) => events.map((e) => [e.type, e.data]);
+const shape = (events: readonly AuditEvent[]) => events.map((e) => [e.type, e.data]);
 
 t('15. wrong password + right code vs right password + wrong code → identical answers', async ({ s }) => {
   const a = await createUser(s);

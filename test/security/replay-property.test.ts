@@ -11,7 +11,7 @@ import { replayProjections } from '../../adapters/sqlite/replay-projections.js';
 import { verifyChain } from '../../adapters/sqlite/verify-chain.js';
 import { oathtool } from '../helpers/oathtool.js';
 import { TestClock } from '../helpers/test-clock.js';
-import { type Prng, prng, seedFrom } from './support-b.js';
+import { type Prng, prng, seedFrom } from './helpers/seeded-prng.js';
 
 /**
  * docs/security.md §33 (docs/design.md "Replay"): the log is the truth. Random command sequences through the real engine

@@ -2,20 +2,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
 import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
-import {
-  accountStream,
-  assertInvalidCredentials,
-  assertNoLeak,
-  codeAt,
-  login,
-  loginMfa,
-  mfaToken,
-  streamEvents,
-  typesOf,
-  userPath,
-  watch,
-  wrongCodeNow,
-} from './support.js';
+import { accountStream, streamEvents, typesOf, watch } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login, loginMfa, mfaToken, userPath } from './helpers/native-api.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
 
 /**
  * RFC 4226 §7.3, NIST SP 800-63B §5.2.2: guessing the second factor is throttled twice: per token (5 codes, docs/api.md)

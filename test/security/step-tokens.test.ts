@@ -4,28 +4,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
 import { type TestServer, type TestUser, createUser, startTestServer } from '../helpers/test-server.js';
-import {
-  accountStream,
-  assertInvalidCredentials,
-  assertNoLeak,
-  appgate,
-  appgateLogin,
-  assertOracleRefusal,
-  codeAt,
-  eventsAfter,
-  lastSeq,
-  login,
-  loginMfa,
-  mfaToken,
-  mykaarma,
-  oracleLogin,
-  sessionOf,
-  streamEvents,
-  typesOf,
-  userPath,
-  watch,
-  wrongCodeNow,
-} from './support.js';
+import { accountStream, eventsAfter, lastSeq, streamEvents, typesOf, watch } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login, loginMfa, mfaToken, sessionOf, userPath } from './helpers/native-api.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
+import { appgate, appgateLogin, assertOracleRefusal, mykaarma, oracleLogin } from './helpers/vendor-dialects.js';
 
 /**
  * Second-step tokens (docs/security.md §8–11, §13, §14; RFC 8725 §3.11: partial and access tokens mutually unusable): the

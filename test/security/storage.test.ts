@@ -5,10 +5,16 @@ import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
+import { rpcClient } from '../helpers/json-rpc-client.js';
 import { oathtool } from '../helpers/oathtool.js';
 import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../helpers/test-server.js';
 import { verifyChain } from '../../adapters/sqlite/verify-chain.js';
-import { assertNativeError, eventsAfter, jwtClaims, lastSeq, redact, rpcClient, settleLog, storeOf, streamEvents, types } from './support-b.js';
+import { eventsAfter, lastSeq, streamEvents, typesOf } from './helpers/audit-events.js';
+import { jwtClaims } from './helpers/jwt-claims.js';
+import { assertNativeError } from './helpers/native-api.js';
+import { redact } from './helpers/secret-leaks.js';
+import { storeOf } from './helpers/server-internals.js';
+import { settleLog } from './helpers/server-log.js';
 
 /** Everything secret that went over the wire, to be looked for at rest. */
 class Canaries {
@@ -415,7 +421,7 @@ test('32. database busy (another connection holds the write lock) → 503 + Retr
     assert.is(ok.status, 200);
     await assertCommitted(s, [done, ok]);
     const appended = await eventsAfter(s, mark);
-    assert.is(types(appended).filter((t) => t === 'SessionIssued').length, 2, 'exactly the two successes issued sessions');
+    assert.is(typesOf(appended).filter((t) => t === 'SessionIssued').length, 2, 'exactly the two successes issued sessions');
   } finally {
     other.close();
     await s.close();

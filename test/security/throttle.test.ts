@@ -2,7 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
 import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
-import { type AuditEvent, accountIdOf, assertNativeError, countArgon2, eventsAfter, lastSeq, median, streamEvents, timed } from './support-b.js';
+import { type AuditEvent, accountIdOf, eventsAfter, lastSeq, streamEvents } from './helpers/audit-events.js';
+import { assertNativeError } from './helpers/native-api.js';
+import { countArgon2 } from './helpers/server-internals.js';
+import { median, timed } from './helpers/timing-stats.js';
 
 /** Tight per-client budget for these tests; the per-account budget stays out of the way (test-server default). */
 const tight = (burst: number, extra: Record<string, string> = {}) => ({

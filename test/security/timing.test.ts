@@ -2,7 +2,10 @@ import { performance } from 'node:perf_hooks';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
-import { accountStream, assertInvalidCredentials, assertNoLeak, login,  streamEvents } from './support.js';
+import { accountStream, streamEvents } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login } from './helpers/native-api.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { median } from './helpers/timing-stats.js';
 
 /**
  * OWASP Authentication cheat sheet, ASVS v5 6.3.8, docs/security.md §24: an unknown user costs the same as a known user
@@ -14,12 +17,6 @@ t.before(async (ctx) => {
   ctx.s = await startTestServer();
 });
 t.after(async (ctx) => ctx.s.close());
-
-const median = (xs: readonly number[]): number => {
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-};
 
 /** Mann–Whitney U of `a` against `b`, with the normal approximation's z (tie-corrected) and two-sided p. */
 const mannWhitney = (a: readonly number[], b: readonly number[]): { u: number; z: number; p: number } => {

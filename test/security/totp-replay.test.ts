@@ -1,21 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
-import {
-  accountStream,
-  assertInvalidCredentials,
-  assertNoLeak,
-  assertSameAnswer,
-  codeAt,
-  login,
-  loginMfa,
-  mfaToken,
-  oracleLogin,
-  assertOracleRefusal,
-  typesOf,
-  watch,
-  wrongCodeNow,
-} from './support.js';
+import { accountStream, typesOf, watch } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login, loginMfa, mfaToken } from './helpers/native-api.js';
+import { assertSameAnswer } from './helpers/same-answer.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
+import { assertOracleRefusal, oracleLogin } from './helpers/vendor-dialects.js';
 
 /**
  * RFC 6238 §5.2 ("MUST NOT accept the second attempt of the OTP after the successful validation"), NIST SP 800-63B

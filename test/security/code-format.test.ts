@@ -1,7 +1,7 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, type TestUser, createUser, startTestServer } from '../helpers/test-server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { type TestServer, type TestUser, createUser } from '../helpers/test-server.js';
 import { accountStream, typesOf, watch } from './helpers/audit-events.js';
 import { assertInvalidCredentials, login, loginMfa, mfaToken, userPath } from './helpers/native-api.js';
 import { assertSameAnswer, stableHeaders } from './helpers/same-answer.js';
@@ -14,11 +14,7 @@ import { assertOracleRefusal, oracleLogin } from './helpers/vendor-dialects.js';
  * generic answer and counts as a failure (RFC 4226 §7.3 throttling counts every wrong attempt). Absent/null is the
  * one exception, and only on the first call of a two-step login, where it means "ask me for the code".
  */
-const t = suite<{ s: TestServer }>('security: malformed codes');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: malformed codes');
 
 const arabicIndic = (code: string): string => [...code].map((d) => String.fromCharCode(0x0660 + Number(d))).join('');
 const fullwidth = (code: string): string => [...code].map((d) => String.fromCharCode(0xff10 + Number(d))).join('');

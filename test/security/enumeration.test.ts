@@ -1,7 +1,7 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { createUser } from '../helpers/test-server.js';
 import { accountStream, eventsAfter, lastSeq } from './helpers/audit-events.js';
 import { assertInvalidCredentials, login, userPath } from './helpers/native-api.js';
 import { assertSameAnswer, perRequestHeaders, stableHeaders } from './helpers/same-answer.js';
@@ -14,11 +14,7 @@ import { appgateLogin, assertOracleRefusal, mykaarma, oracleLogin, withoutReques
  * locked and disabled accounts answer with the same status, byte-identical body and the same headers. Only headers
  * that are per request by nature differ: Date and X-Request-Id (helpers/same-answer.ts `perRequestHeaders`).
  */
-const t = suite<{ s: TestServer }>('security: account enumeration');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: account enumeration');
 
 t('23. unknown user vs wrong password vs locked vs disabled → identical status, body and headers; no partial token', async ({ s }) => {
   const known = await createUser(s);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CallOptions, Reply } from '../helpers/http.js';
 import { rpcClient } from '../helpers/json-rpc-client.js';
 import { oathtool } from '../helpers/oathtool.js';
+import { serverSuite } from '../helpers/server-suite.js';
 import { type TestServer, type TestUser, createUser, startTestServer } from '../helpers/test-server.js';
 
 /**
@@ -12,11 +12,7 @@ import { type TestServer, type TestUser, createUser, startTestServer } from '../
  * meta, and the event that says what happened. Session-route bearer checks (GET /v1/session, Oracle verify, Appgate
  * authorization) are not login attempts and stay read-only; TrueNAS TOKEN_PLAIN is a login and is recorded.
  */
-const t = suite<{ s: TestServer }>('security: every attempt is an event');
-t.before.each(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after.each(async ({ s }) => s.close());
+const t = serverSuite('security: every attempt is an event', { each: true });
 
 interface Logged {
   readonly seq: number;

@@ -1,10 +1,10 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { call } from '../helpers/http.js';
-import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../helpers/test-server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { type TestServer, codeNow, createUser } from '../helpers/test-server.js';
 import { verifyChain } from '../../adapters/sqlite/verify-chain.js';
 import { accountIdOf, eventsAfter, lastSeq, streamEvents, typesOf } from './helpers/audit-events.js';
 import { assertNativeError, assertNoInternals } from './helpers/native-api.js';
@@ -13,13 +13,7 @@ import { countArgon2, storeOf } from './helpers/server-internals.js';
 import { logLines, settleLog } from './helpers/server-log.js';
 import { median, timed } from './helpers/timing-stats.js';
 
-const t = suite<{ s: TestServer; alice: TestUser; argon2: ReturnType<typeof countArgon2> }>('input');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-  ctx.alice = await createUser(ctx.s);
-  ctx.argon2 = countArgon2(ctx.s);
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('input', { setUp: async (s) => ({ alice: await createUser(s), argon2: countArgon2(s) }) });
 
 const login = (s: TestServer, body: unknown, headers: Record<string, string> = {}) => s.call('POST', '/v1/login', { json: body, headers });
 const raw = (s: TestServer, path: string, body: string | Uint8Array, contentType?: string, headers: Record<string, string> = {}) =>

@@ -2,9 +2,9 @@ import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync } fr
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type JWTPayload, SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { createUser } from '../helpers/test-server.js';
 import { accountStream, streamEvents, typesOf } from './helpers/audit-events.js';
 import { login, sessionOf } from './helpers/native-api.js';
 import { assertNoLeak } from './helpers/secret-leaks.js';
@@ -15,11 +15,7 @@ import { codeAt } from './helpers/totp-codes.js';
  * ASVS v5 9.1.2/9.2.1. Every forgery below reuses the claims of a live session, so only the tampered property can be
  * why it is refused; the controls, signed the same way with the server's own key, prove the forging is sound.
  */
-const t = suite<{ s: TestServer }>('security: JWT tampering');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: JWT tampering');
 
 const b64 = (x: string | Buffer): string => Buffer.from(x).toString('base64url');
 const json = (x: object): string => b64(JSON.stringify(x));

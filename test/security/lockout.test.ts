@@ -1,7 +1,7 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, type TestUser, createUser, startTestServer } from '../helpers/test-server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { type TestServer, type TestUser, createUser } from '../helpers/test-server.js';
 import { type AuditEvent, accountStream, eventsAfter, lastSeq, typesOf, watch } from './helpers/audit-events.js';
 import { assertInvalidCredentials, login } from './helpers/native-api.js';
 import { assertSameAnswer } from './helpers/same-answer.js';
@@ -18,11 +18,7 @@ import { appgateLogin, assertOracleRefusal, mykaarma, oracleLogin } from './help
  * which counts every consecutive failure however spread. Attempts during a lock are recorded (LoginRefused) but
  * neither counted nor extending it.
  */
-const t = suite<{ s: TestServer }>('security: lockout');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: lockout');
 
 const wrongPassword = (s: TestServer, a: TestUser, username = a.username): Promise<Reply> =>
   login(s, { username, password: `${a.password}-wrong` });

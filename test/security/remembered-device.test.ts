@@ -1,6 +1,6 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../helpers/test-server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { type TestServer, type TestUser, codeNow, createUser } from '../helpers/test-server.js';
 import { accountIdOf, eventsAfter, lastSeq, streamEvents, typesOf } from './helpers/audit-events.js';
 import { assertNativeError } from './helpers/native-api.js';
 import { redact } from './helpers/secret-leaks.js';
@@ -11,12 +11,10 @@ import { countArgon2 } from './helpers/server-internals.js';
  * wrong passwords must not lock the victim out; the victim's remembered device still gets in, while every client
  * without it (the attacker's, or even one that knows the password) is refused.
  */
-const t = suite<{ s: TestServer }>('20. remembered device vs lockout');
-t.before(async (ctx) => {
+const t = serverSuite('20. remembered device vs lockout', {
   // The default per-account budget (10 failures/minute), so the attacker's wave spends it as in real life.
-  ctx.s = await startTestServer({ env: { LATCHKEY_THROTTLE_ACCOUNT_BURST: '10', LATCHKEY_THROTTLE_ACCOUNT_PER_MINUTE: '10' } });
+  server: { env: { LATCHKEY_THROTTLE_ACCOUNT_BURST: '10', LATCHKEY_THROTTLE_ACCOUNT_PER_MINUTE: '10' } },
 });
-t.after(async (ctx) => ctx.s.close());
 
 /** The victim's first login on a device it asks to remember: password → mfa_token → code + remember_device. */
 const rememberDevice = async (s: TestServer, u: TestUser): Promise<string> => {

@@ -1,7 +1,7 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { createUser } from '../helpers/test-server.js';
 import { accountStream, streamEvents, typesOf, watch } from './helpers/audit-events.js';
 import { assertInvalidCredentials, login, loginMfa, mfaToken, userPath } from './helpers/native-api.js';
 import { assertNoLeak } from './helpers/secret-leaks.js';
@@ -11,11 +11,7 @@ import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
  * RFC 4226 §7.3, NIST SP 800-63B §5.2.2: guessing the second factor is throttled twice: per token (5 codes, docs/api.md)
  * and per account (the lockout counter that password failures share), so minting more tokens buys no guesses.
  */
-const t = suite<{ s: TestServer }>('security: second-step guessing');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: second-step guessing');
 
 const challengeStream = (token: string): string => `challenge-${token.split('.')[0]}`;
 const invalidOtp = (remaining: number) => ({ error: 'invalid_otp', message: 'Invalid code.', attempts_remaining: remaining });

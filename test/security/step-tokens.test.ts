@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, type TestUser, createUser, startTestServer } from '../helpers/test-server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { type TestServer, type TestUser, createUser } from '../helpers/test-server.js';
 import { accountStream, eventsAfter, lastSeq, streamEvents, typesOf, watch } from './helpers/audit-events.js';
 import { assertInvalidCredentials, login, loginMfa, mfaToken, sessionOf, userPath } from './helpers/native-api.js';
 import { assertNoLeak } from './helpers/secret-leaks.js';
@@ -14,11 +14,7 @@ import { appgate, appgateLogin, assertOracleRefusal, mykaarma, oracleLogin } fro
  * Second-step tokens (docs/security.md §8–11, §13, §14; RFC 8725 §3.11: partial and access tokens mutually unusable): the
  * token alone decides the account, it lives 300 s, once, and only while the account's credentials stay the same.
  */
-const t = suite<{ s: TestServer }>('security: second-step tokens');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: second-step tokens');
 
 const invalidMfaToken = { error: 'invalid_mfa_token', message: 'The second-step token is not valid.' };
 const invalidToken = { error: 'invalid_token', message: 'The access token is not valid.' };

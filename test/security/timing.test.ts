@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { createUser } from '../helpers/test-server.js';
 import { accountStream, streamEvents } from './helpers/audit-events.js';
 import { assertInvalidCredentials, login } from './helpers/native-api.js';
 import { assertNoLeak } from './helpers/secret-leaks.js';
@@ -12,11 +12,7 @@ import { median } from './helpers/timing-stats.js';
  * with a wrong password (core/app/login.ts verifies a dummy argon2id hash of the policy's cost). Measured end to end
  * over HTTP, alternating the two kinds so that load from elsewhere on the machine falls on both alike.
  */
-const t = suite<{ s: TestServer }>('security: timing');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: timing');
 
 /** Mann–Whitney U of `a` against `b`, with the normal approximation's z (tie-corrected) and two-sided p. */
 const mannWhitney = (a: readonly number[], b: readonly number[]): { u: number; z: number; p: number } => {

@@ -1,6 +1,6 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TestServer, createUser, startTestServer } from '../helpers/test-server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { createUser } from '../helpers/test-server.js';
 import { accountStream, typesOf, watch } from './helpers/audit-events.js';
 import { assertInvalidCredentials, login, loginMfa, mfaToken } from './helpers/native-api.js';
 import { assertSameAnswer } from './helpers/same-answer.js';
@@ -12,11 +12,7 @@ import { assertOracleRefusal, oracleLogin } from './helpers/vendor-dialects.js';
  * RFC 6238 §5.2 ("MUST NOT accept the second attempt of the OTP after the successful validation"), NIST SP 800-63B
  * §5.1.4.2, ASVS v5 6.5.1: the last accepted step per account; only a strictly later step passes, atomically.
  */
-const t = suite<{ s: TestServer }>('security: TOTP replay and window');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: TOTP replay and window');
 
 const stepOf = (ms: number): number => Math.floor(ms / 30_000);
 

@@ -26,6 +26,10 @@ const rightLogin = (s: TestServer, a: TestUser, username = a.username): Promise<
   login(s, { username, password: a.password, otp: codeAt(a, s.clock.now()) });
 const appgateLoginFailed = { id: 'unauthorized', message: 'Login Failed.', failureType: 'Login' };
 const shape = (events: readonly AuditEvent[]) => events.map((e) => [e.type, e.data]);
+/** The events of wrong passwords counted as the failures `counts`. */
+const rejected = (counts: readonly number[]) => counts.map((failures) => ['PasswordRejected', { failures }]);
+/** Five wrong passwords in a row: five counted failures, the fifth locking the account until `until`. */
+const lockedByFive = (until: number) => [...rejected([1, 2, 3, 4, 5]), ['AccountLocked', { until, failures: 5 }]];
 
 t('15. wrong password + right code vs right password + wrong code → identical answers', async ({ s }) => {
   const a = await createUser(s);
@@ -51,14 +55,7 @@ t('16. correct credentials during a lock → the generic refusal; the lock is no
   const t0 = s.clock.now();
   const replies: Reply[] = [];
   for (let i = 0; i < 5; i++) replies.push(await wrongPassword(s, a));
-  assert.equal(shape(await log.next()), [
-    ['PasswordRejected', { failures: 1 }],
-    ['PasswordRejected', { failures: 2 }],
-    ['PasswordRejected', { failures: 3 }],
-    ['PasswordRejected', { failures: 4 }],
-    ['PasswordRejected', { failures: 5 }],
-    ['AccountLocked', { until: t0 + 60_000, failures: 5 }],
-  ]);
+  assert.equal(shape(await log.next()), lockedByFive(t0 + 60_000));
   const until = t0 + 60_000;
   for (const at of [t0 + 1_000, until - 1]) {
     s.clock.set(at);
@@ -92,16 +89,10 @@ t('17. failures with a success between them → no lock (a success resets the co
   for (let i = 0; i < 4; i++) assertInvalidCredentials(await wrongPassword(s, a), 'wrong password');
   const events = await log.next();
   assert.equal(shape(events), [
-    ['PasswordRejected', { failures: 1 }],
-    ['PasswordRejected', { failures: 2 }],
-    ['PasswordRejected', { failures: 3 }],
-    ['PasswordRejected', { failures: 4 }],
+    ...rejected([1, 2, 3, 4]),
     ['OtpAccepted', { step: Math.floor(s.clock.now() / 30_000) }],
     ['LoginSucceeded', { aal: 'aal2', method: 'password+totp' }],
-    ['PasswordRejected', { failures: 1 }],
-    ['PasswordRejected', { failures: 2 }],
-    ['PasswordRejected', { failures: 3 }],
-    ['PasswordRejected', { failures: 4 }],
+    ...rejected([1, 2, 3, 4]),
   ]);
   // The account is open: the right credentials pass.
   s.clock.advance(30_000);
@@ -117,11 +108,11 @@ t('17. failures spread outside the 12 h window do not lock; five inside it do', 
     await wrongPassword(s, a);
     s.clock.advance(12 * 3600_000);
   }
-  assert.equal(shape(await log.next()), [1, 2, 3, 4, 5].map((failures) => ['PasswordRejected', { failures }]));
+  assert.equal(shape(await log.next()), rejected([1, 2, 3, 4, 5]));
   // One millisecond inside the window: the last failure still counts, with four new ones that is five.
   s.clock.advance(-1);
   for (let i = 0; i < 3; i++) await wrongPassword(s, a);
-  assert.equal(shape(await log.next()), [6, 7, 8].map((failures) => ['PasswordRejected', { failures }]));
+  assert.equal(shape(await log.next()), rejected([6, 7, 8]));
   await wrongPassword(s, a);
   assert.equal(shape(await log.next()), [
     ['PasswordRejected', { failures: 9 }],
@@ -195,7 +186,7 @@ t('18. N = 8 parallel wrong passwords → each recorded once: failures 1…5 cou
   const b = await createUser(s);
   const logB = await watch(s, accountStream(b));
   await Promise.all([1, 2, 3, 4].map(() => wrongPassword(s, b)));
-  assert.equal(shape(await logB.next()), [1, 2, 3, 4].map((failures) => ['PasswordRejected', { failures }]));
+  assert.equal(shape(await logB.next()), rejected([1, 2, 3, 4]));
 
   const a = await createUser(s);
   const log = await watch(s, accountStream(a));
@@ -204,12 +195,7 @@ t('18. N = 8 parallel wrong passwords → each recorded once: failures 1…5 cou
   assertInvalidCredentials(replies[0]!, 'parallel wrong password');
   // Once the 5th failure locks, the others are attempts during a lock: refused, not counted (they cannot extend it).
   assert.equal(shape(await log.next()), [
-    ['PasswordRejected', { failures: 1 }],
-    ['PasswordRejected', { failures: 2 }],
-    ['PasswordRejected', { failures: 3 }],
-    ['PasswordRejected', { failures: 4 }],
-    ['PasswordRejected', { failures: 5 }],
-    ['AccountLocked', { until: s.clock.now() + 60_000, failures: 5 }],
+    ...lockedByFive(s.clock.now() + 60_000),
     ['LoginRefused', { reason: 'locked' }],
     ['LoginRefused', { reason: 'locked' }],
     ['LoginRefused', { reason: 'locked' }],
@@ -231,14 +217,7 @@ t("19. 'Alice', 'ALICE', fullwidth 'ａｌｉｃｅ', ' alice ' → one account'
     'every spelling landed on the one account (no unknown-user probe)',
   );
   const t5 = s.clock.now();
-  assert.equal(shape(events.filter((e) => e.stream === accountStream(a)).slice(2)), [
-    ['PasswordRejected', { failures: 1 }],
-    ['PasswordRejected', { failures: 2 }],
-    ['PasswordRejected', { failures: 3 }],
-    ['PasswordRejected', { failures: 4 }],
-    ['PasswordRejected', { failures: 5 }],
-    ['AccountLocked', { until: t5 + 60_000, failures: 5 }],
-  ]);
+  assert.equal(shape(events.filter((e) => e.stream === accountStream(a)).slice(2)), lockedByFive(t5 + 60_000));
   // Locked for every spelling; and the admin path canonicalises too.
   const log = await watch(s, accountStream(a));
   assertInvalidCredentials(await rightLogin(s, a, ' ALICE '), 'right credentials, another spelling, during the lock');

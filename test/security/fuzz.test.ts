@@ -355,7 +355,7 @@ test('fuzz: every endpoint of every dialect, random and boundary inputs → no 5
     const ok = await s.call('POST', '/v1/login', { json: { username: users[2]!.username, password: users[2]!.password, otp: codeNow(s, users[2]!, 1) } });
     assert.ok(ok.status === 200 || ok.status === 401, `${ok.status}`);
     assert.is(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
-    await settleLog();
+    await settleLog(s);
     const unhandled = logLines(s).filter((l) => l.msg === 'unhandled error' || (typeof l.level === 'number' && l.level >= 50));
     assert.equal(unhandled.map((l) => (l.err as { message?: string } | undefined)?.message ?? l.msg), [], 'no unhandled error was logged');
   } finally {

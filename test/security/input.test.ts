@@ -169,7 +169,7 @@ t('26. malformed JSON → 400; wrong, missing or odd content types and charsets 
     const inflated = await raw(s, path, gzipSync('{"username":"a"}'), 'application/json', { 'content-encoding': 'gzip' });
     assertNativeError(inflated, 400, 'invalid_request');
   }
-  await settleLog();
+  await settleLog(s);
   assert.not.ok(logLines(s).some((l) => l.msg === 'unhandled error'), 'no bad input reached the 500 path');
 });
 
@@ -329,7 +329,7 @@ t('28. a user agent with control characters is recorded printable; a CR in a hea
 });
 
 t('28. every line of the server log is one JSON object; no forged line', async ({ s }) => {
-  await settleLog();
+  await settleLog(s);
   const lines = logLines(s);
   assert.ok(lines.length > 50);
   assert.not.ok(lines.some((l) => l.msg === 'forged' || l.level === 60), 'no injected log line');

@@ -269,7 +269,7 @@ test('29. canary passwords, codes, tokens and seeds sent through every path (err
     }
     console.log(`  dialects exercised: native, ${present.join(', ') || '(no vendor dialect present)'}; ${c.secrets.size} secrets, ${c.codes.size} codes`);
     assert.ok(c.secrets.size > 40);
-    await settleLog();
+    await settleLog(s);
     scan(s, c, 'while running');
     await s.close({ keepData: true });
     scan(s, c, 'after a clean shutdown (WAL checkpointed)');

@@ -4,19 +4,30 @@ import * as assert from 'uvu/assert';
 import type { Reply } from '../../helpers/http.js';
 import type { TestServer } from '../../helpers/test-server.js';
 
-/** The server log up to and including the line of `last` (polls: the log stream writes asynchronously). */
-export const logThrough = async (s: TestServer, last: Reply): Promise<string> => {
+/** How long the server's log stream may take to reach the file before a test fails for it. */
+const logTimeoutMs = 5_000;
+
+/**
+ * The server log up to and including the access-log line of `last` (the log stream writes asynchronously): polls
+ * the file until that line is whole, and fails the test if it is not there within `timeoutMs`.
+ */
+export const logThrough = async (s: TestServer, last: Reply, timeoutMs = logTimeoutMs): Promise<string> => {
   const requestId = last.headers.get('x-request-id');
-  if (!requestId) throw new Error('reply without X-Request-Id');
-  for (let i = 0; ; i++) {
+  assert.ok(requestId, 'a reply with an X-Request-Id');
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
     const text = readFileSync(s.logPath, 'utf8');
-    if (text.includes(requestId) || i >= 100) return text;
-    await sleep(20);
+    const at = text.indexOf(requestId);
+    if (at >= 0 && text.indexOf('\n', at) >= 0) return text;
+    if (performance.now() > deadline) assert.unreachable(`the server log did not reach request ${requestId} within ${timeoutMs} ms`);
+    await sleep(10);
   }
 };
 
-/** Waits for the server's pino stream to reach the file. */
-export const settleLog = (): Promise<void> => sleep(100);
+/** Waits until every line the server logged so far is in the file: a fresh request's access-log line is the mark. */
+export const settleLog = async (s: TestServer): Promise<void> => {
+  await logThrough(s, await s.call('GET', '/healthz'));
+};
 
 /** Every line of the server log is one JSON object (no forged lines: docs/security.md §28). */
 export const logLines = (s: TestServer): Record<string, unknown>[] => {

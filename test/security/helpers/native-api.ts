@@ -3,8 +3,11 @@ import type { CallOptions, Reply } from '../../helpers/http.js';
 import type { TestServer, TestUser } from '../../helpers/test-server.js';
 import { redact } from './secret-leaks.js';
 
-/** The native login routes and admin paths (docs/api.md), and the shapes of their answers. */
+/*
+ * The native API (docs/api.md): its login routes, the admin path of a user, and the shapes of its answers.
+ */
 
+/** The admin path of a user, with `rest` after it (`/totp`, `/unlock`, …). */
 export const userPath = (a: { username: string }, rest = ''): string => `/v1/admin/users/${encodeURIComponent(a.username)}${rest}`;
 
 export const login = (s: TestServer, body: Record<string, unknown>, opts: CallOptions = {}): Promise<Reply> =>

@@ -4,7 +4,7 @@ import type { TestServer } from '../../helpers/test-server.js';
 import { streamEvents } from './audit-events.js';
 import { logThrough } from './server-log.js';
 
-/**
+/*
  * The leak checks (ASVS v5 16.2.5: no password, code, token or seed in answers, events or logs), and `redact`, so
  * that the test output holds none of them either.
  */

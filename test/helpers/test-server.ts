@@ -67,6 +67,8 @@ export const startTestServer = async (opts: TestServerOptions = {}): Promise<Tes
 };
 
 export interface TestUser {
+  /** The account id (the `account-<id>` stream). */
+  readonly id: string;
   readonly username: string;
   readonly password: string;
   /** Base32 TOTP seed, when the user has a confirmed factor. */
@@ -76,8 +78,8 @@ export interface TestUser {
 let counter = 0;
 
 /**
- * Creates a user through the admin API; with `totp`, enrols and confirms the factor with an `oathtool`
- * code of the previous step, so a code for the current step is still unused.
+ * Creates a user through the admin API and keeps its account id; with `totp`, enrols and confirms the factor with
+ * an `oathtool` code of the previous step, so a code for the current step is still unused.
  */
 export const createUser = async (
   s: TestServer,
@@ -87,13 +89,14 @@ export const createUser = async (
   const password = opts.password ?? `pw-${randomBytes(9).toString('base64url')}`;
   const created = await s.admin('POST', '/v1/admin/users', { json: { username, password, mfa: opts.mfa ?? 'required', roles: opts.roles ?? [] } });
   if (created.status !== 201) throw new Error(`createUser: ${created.status} ${created.text}`);
-  if (!(opts.totp ?? true)) return { username, password, secret: null };
+  const id = created.body.id as string;
+  if (!(opts.totp ?? true)) return { id, username, password, secret: null };
   const enrol = await s.admin('POST', `/v1/admin/users/${encodeURIComponent(username)}/totp`);
   if (enrol.status !== 201) throw new Error(`enrol: ${enrol.status}`);
   const secret = enrol.body.secret as string;
   const confirm = await s.admin('POST', `/v1/admin/users/${encodeURIComponent(username)}/totp/confirm`, { json: { otp: oathtool(secret, s.clock.now() - 30_000) } });
   if (confirm.status !== 204) throw new Error(`confirm: ${confirm.status}`);
-  return { username, password, secret };
+  return { id, username, password, secret };
 };
 
 /** The code for the test clock's current step (plus `steps` × 30 s). */

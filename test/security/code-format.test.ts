@@ -1,37 +1,20 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
-import {
-  type Account,
-  accountStream,
-  assertInvalidCredentials,
-  assertNoLeak,
-  assertSameAnswer,
-  assertOracleRefusal,
-  codeAt,
-  login,
-  loginMfa,
-  mfaToken,
-  newAccount,
-  oracleLogin,
-  stableHeaders,
-  typesOf,
-  userPath,
-  watch,
-  wrongCodeNow,
-} from './support.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { type TestServer, type TestUser, createUser } from '../helpers/test-server.js';
+import { accountStream, typesOf, watch } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login, loginMfa, mfaToken, userPath } from './helpers/native-api.js';
+import { assertSameAnswer, stableHeaders } from './helpers/same-answer.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
+import { assertOracleRefusal, oracleLogin } from './helpers/vendor-dialects.js';
 
 /**
  * docs/security.md §5: only ASCII digits of the factor's length are a code (core/otp-format.ts). Anything else gets the
  * generic answer and counts as a failure (RFC 4226 §7.3 throttling counts every wrong attempt). Absent/null is the
  * one exception, and only on the first call of a two-step login, where it means "ask me for the code".
  */
-const t = suite<{ s: TestServer }>('security: malformed codes');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: malformed codes');
 
 const arabicIndic = (code: string): string => [...code].map((d) => String.fromCharCode(0x0660 + Number(d))).join('');
 const fullwidth = (code: string): string => [...code].map((d) => String.fromCharCode(0xff10 + Number(d))).join('');
@@ -54,14 +37,14 @@ const malformedOf = (c: string): [string, unknown][] => [
 ];
 
 /** Keeps the account below the lockout threshold between probes (AccountUnlocked resets the counter). */
-const unlockEvery4 = async (s: TestServer, a: Account, failures: number): Promise<number> => {
+const unlockEvery4 = async (s: TestServer, a: TestUser, failures: number): Promise<number> => {
   if (failures < 4) return failures;
   assert.is((await s.admin('POST', userPath(a, '/unlock'))).status, 204);
   return 0;
 };
 
 t('5. malformed codes on POST /v1/login → the generic error, each an OtpRejected "malformed" failure', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const valid = codeAt(a, s.clock.now());
   const reference = await login(s, { username: a.username, password: a.password, otp: wrongCodeNow(s, a) });
@@ -92,7 +75,7 @@ t('5. malformed codes on POST /v1/login → the generic error, each an OtpReject
 });
 
 t('5. malformed, null and absent codes on POST /v1/login/mfa → invalid_otp, each counted (token and account)', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const valid = codeAt(a, s.clock.now());
   const probes: [string, Record<string, unknown>, 'malformed' | 'missing'][] = [
@@ -127,7 +110,7 @@ t('5. malformed, null and absent codes on POST /v1/login/mfa → invalid_otp, ea
 });
 
 t('5. on Oracle mfalogin (one step) a missing, empty or malformed totp_code → the generic refusal, counted', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const creds = { username: a.username, password: a.password };
   const valid = codeAt(a, s.clock.now());

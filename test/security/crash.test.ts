@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type Reply, call } from '../helpers/http.js';
 import { oathtool } from '../helpers/oathtool.js';
-import { jwtClaims } from './support-b.js';
+import { jwtClaims } from './helpers/jwt-claims.js';
 
 /**
  * docs/security.md §30 (sqlite.org/wal.html; pragma synchronous): `kill -9` during a login burst. The server runs as a

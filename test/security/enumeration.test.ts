@@ -1,45 +1,26 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
-import {
-  accountStream,
-  assertAbsent,
-  assertInvalidCredentials,
-  assertNoLeak,
-  assertSameAnswer,
-  codeAt,
-  eventsAfter,
-  lastSeq,
-  login,
-  appgateLogin,
-  assertOracleRefusal,
-  mykaarma,
-  newAccount,
-  oracleLogin,
-  perRequestHeaders,
-  stableHeaders,
-  userPath,
-  withoutRequestId,
-  wrongCodeNow,
-} from './support.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { createUser } from '../helpers/test-server.js';
+import { accountStream, eventsAfter, lastSeq } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login, userPath } from './helpers/native-api.js';
+import { assertSameAnswer, perRequestHeaders, stableHeaders } from './helpers/same-answer.js';
+import { assertAbsent, assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
+import { appgateLogin, assertOracleRefusal, mykaarma, oracleLogin, withoutRequestId } from './helpers/vendor-dialects.js';
 
 /**
  * OWASP Authentication cheat sheet, ASVS v5 6.3.8, docs/api.md "Common rules": unknown user, wrong password, wrong code,
  * locked and disabled accounts answer with the same status, byte-identical body and the same headers. Only headers
- * that are per request by nature differ: Date and X-Request-Id (support.ts `perRequestHeaders`).
+ * that are per request by nature differ: Date and X-Request-Id (helpers/same-answer.ts `perRequestHeaders`).
  */
-const t = suite<{ s: TestServer }>('security: account enumeration');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: account enumeration');
 
 t('23. unknown user vs wrong password vs locked vs disabled → identical status, body and headers; no partial token', async ({ s }) => {
-  const known = await newAccount(s);
-  const locked = await newAccount(s);
-  const disabled = await newAccount(s);
-  const noFactor = await newAccount(s, { totp: false });
+  const known = await createUser(s);
+  const locked = await createUser(s);
+  const disabled = await createUser(s);
+  const noFactor = await createUser(s, { totp: false });
   for (let i = 0; i < 5; i++) await login(s, { username: locked.username, password: `${locked.password}-wrong` });
   assert.is((await s.admin('POST', userPath(disabled, '/disable'))).status, 204);
   const unknownName = `nobody-${known.username}`;
@@ -86,9 +67,9 @@ t('23. unknown user vs wrong password vs locked vs disabled → identical status
 });
 
 t('23. the same within Oracle, Appgate and myKaarma: one refusal per dialect for unknown, wrong password, locked, disabled', async ({ s }) => {
-  const known = await newAccount(s);
-  const locked = await newAccount(s);
-  const disabled = await newAccount(s);
+  const known = await createUser(s);
+  const locked = await createUser(s);
+  const disabled = await createUser(s);
   for (let i = 0; i < 5; i++) await login(s, { username: locked.username, password: `${locked.password}-wrong` });
   assert.is((await s.admin('POST', userPath(disabled, '/disable'))).status, 204);
   const now = s.clock.now();

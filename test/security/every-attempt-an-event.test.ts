@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CallOptions, Reply } from '../helpers/http.js';
 import { rpcClient } from '../helpers/json-rpc-client.js';
-import { oathtool } from '../helpers/oathtool.js';
-import { type TestServer, type TestUser, createUser, startTestServer } from '../helpers/test-server.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { type TestServer, codeNow, createUser, startTestServer } from '../helpers/test-server.js';
+import { type AuditEvent, eventsAfter, lastSeq } from './helpers/audit-events.js';
+import { wrongCodeNow } from './helpers/totp-codes.js';
+import { appgate, mykaarma, oracleLogin } from './helpers/vendor-dialects.js';
 
 /**
  * Every credential check leaves a trace (issue "the log answers an auditor"): each route of each dialect, and each
@@ -12,31 +14,10 @@ import { type TestServer, type TestUser, createUser, startTestServer } from '../
  * meta, and the event that says what happened. Session-route bearer checks (GET /v1/session, Oracle verify, Appgate
  * authorization) are not login attempts and stay read-only; TrueNAS TOKEN_PLAIN is a login and is recorded.
  */
-const t = suite<{ s: TestServer }>('security: every attempt is an event');
-t.before.each(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after.each(async ({ s }) => s.close());
-
-interface Logged {
-  readonly seq: number;
-  readonly stream: string;
-  readonly type: string;
-  readonly data: Record<string, unknown>;
-  readonly meta: { dialect: string; ip: string | null };
-}
-
-const lastSeq = async (s: TestServer): Promise<number> => {
-  const page = await s.admin('GET', `/v1/admin/events?after=0&limit=1`);
-  let after = 0;
-  for (let p = page; p.body.events.length > 0; p = await s.admin('GET', `/v1/admin/events?after=${after}&limit=1000`)) after = p.body.next as number;
-  return after;
-};
-
-const eventsAfter = async (s: TestServer, seq: number): Promise<Logged[]> => (await s.admin('GET', `/v1/admin/events?after=${seq}&limit=1000`)).body.events as Logged[];
+const t = serverSuite('security: every attempt is an event', { each: true });
 
 /** Runs one attempt and asserts what it appended: at least one event, `expected` among them, all in `dialect`'s name. */
-const recorded = async <T>(s: TestServer, what: string, dialect: string, expected: string, attempt: () => Promise<T>): Promise<{ result: T; events: Logged[] }> => {
+const recorded = async <T>(s: TestServer, what: string, dialect: string, expected: string, attempt: () => Promise<T>): Promise<{ result: T; events: AuditEvent[] }> => {
   const mark = await lastSeq(s);
   const result = await attempt();
   const events = await eventsAfter(s, mark);
@@ -52,16 +33,7 @@ const recorded = async <T>(s: TestServer, what: string, dialect: string, expecte
   return { result, events };
 };
 
-const code = (s: TestServer, u: TestUser, steps = 0) => oathtool(u.secret!, s.clock.now() + steps * 30_000);
-const wrong = (s: TestServer, u: TestUser) => {
-  const right = code(s, u);
-  return right === '000000' ? '000001' : '000000';
-};
 const json = (s: TestServer, method: string, path: string, body: unknown, opts: CallOptions = {}): Promise<Reply> => s.call(method, path, { ...opts, json: body });
-const appgate = (s: TestServer, path: string, body: unknown, token?: string) =>
-  json(s, 'POST', path, body, { headers: { accept: 'application/vnd.appgate.peer-v22+json' }, ...(token === undefined ? {} : { token }) });
-const mykaarma = (s: TestServer, userName: string, body: unknown) => json(s, 'POST', `/manage/v2/user/${encodeURIComponent(userName)}/validatepasswordonly`, body);
-const oracle = (s: TestServer, form: Record<string, string>) => s.call('POST', '/ccadmin/v1/mfalogin', { form: { grant_type: 'password', ...form } });
 
 t('native: unknown user, wrong password, password step, wrong and malformed codes, unknown and spent tokens, one-step success', async ({ s }) => {
   const u = await createUser(s);
@@ -69,33 +41,33 @@ t('native: unknown user, wrong password, password step, wrong and malformed code
   await recorded(s, 'wrong password', 'native', 'PasswordRejected', () => json(s, 'POST', '/v1/login', { username: u.username, password: 'not the password' }));
   const step1 = await recorded(s, 'password step', 'native', 'PasswordAccepted', () => json(s, 'POST', '/v1/login', { username: u.username, password: u.password }));
   const mfaToken = step1.result.body.mfa_token as string;
-  await recorded(s, 'wrong code', 'native', 'OtpRejected', () => json(s, 'POST', '/v1/login/mfa', { mfa_token: mfaToken, otp: wrong(s, u) }));
+  await recorded(s, 'wrong code', 'native', 'OtpRejected', () => json(s, 'POST', '/v1/login/mfa', { mfa_token: mfaToken, otp: wrongCodeNow(s, u) }));
   await recorded(s, 'malformed code', 'native', 'OtpRejected', () => json(s, 'POST', '/v1/login/mfa', { mfa_token: mfaToken, otp: '12 34' }));
   await recorded(s, 'unknown second-step token', 'native', 'UnknownTokenPresented', () => json(s, 'POST', '/v1/login/mfa', { mfa_token: 'garbage', otp: '123456' }));
-  const done = await recorded(s, 'second step', 'native', 'LoginSucceeded', () => json(s, 'POST', '/v1/login/mfa', { mfa_token: mfaToken, otp: code(s, u) }));
+  const done = await recorded(s, 'second step', 'native', 'LoginSucceeded', () => json(s, 'POST', '/v1/login/mfa', { mfa_token: mfaToken, otp: codeNow(s, u) }));
   assert.is(done.result.status, 200);
-  await recorded(s, 'spent second-step token', 'native', 'ChallengeRefused', () => json(s, 'POST', '/v1/login/mfa', { mfa_token: mfaToken, otp: code(s, u, 1) }));
+  await recorded(s, 'spent second-step token', 'native', 'ChallengeRefused', () => json(s, 'POST', '/v1/login/mfa', { mfa_token: mfaToken, otp: codeNow(s, u, 1) }));
   s.clock.advance(30_000);
-  await recorded(s, 'one step', 'native', 'LoginSucceeded', () => json(s, 'POST', '/v1/login', { username: u.username, password: u.password, otp: code(s, u) }));
+  await recorded(s, 'one step', 'native', 'LoginSucceeded', () => json(s, 'POST', '/v1/login', { username: u.username, password: u.password, otp: codeNow(s, u) }));
 });
 
 t('Oracle: unknown user, wrong password, missing code, success', async ({ s }) => {
   const u = await createUser(s);
-  await recorded(s, 'unknown user', 'oracle', 'UnknownUserAttempted', () => oracle(s, { username: `nobody-${randomUUID()}`, password: 'whatever', totp_code: '123456' }));
-  await recorded(s, 'wrong password', 'oracle', 'PasswordRejected', () => oracle(s, { username: u.username, password: 'not the password', totp_code: code(s, u) }));
-  const missing = await recorded(s, 'missing code', 'oracle', 'OtpRejected', () => oracle(s, { username: u.username, password: u.password }));
+  await recorded(s, 'unknown user', 'oracle', 'UnknownUserAttempted', () => oracleLogin(s, { username: `nobody-${randomUUID()}`, password: 'whatever', totp_code: '123456' }));
+  await recorded(s, 'wrong password', 'oracle', 'PasswordRejected', () => oracleLogin(s, { username: u.username, password: 'not the password', totp_code: codeNow(s, u) }));
+  const missing = await recorded(s, 'missing code', 'oracle', 'OtpRejected', () => oracleLogin(s, { username: u.username, password: u.password }));
   assert.equal(missing.events.find((e) => e.type === 'OtpRejected')?.data.reason, 'missing');
-  await recorded(s, 'success', 'oracle', 'LoginSucceeded', () => oracle(s, { username: u.username, password: u.password, totp_code: code(s, u) }));
+  await recorded(s, 'success', 'oracle', 'LoginSucceeded', () => oracleLogin(s, { username: u.username, password: u.password, totp_code: codeNow(s, u) }));
 });
 
 t('Appgate: wrong password, partial token, wrong code, a full token as the partial one, success', async ({ s }) => {
   const u = await createUser(s);
   const body = (password: string) => ({ providerName: 'local', username: u.username, password, deviceId: 'walk' });
-  await recorded(s, 'wrong password', 'appgate', 'PasswordRejected', () => appgate(s, '/admin/authentication', body('not the password')));
-  const partial = (await recorded(s, 'password step', 'appgate', 'PasswordAccepted', () => appgate(s, '/admin/authentication', body(u.password)))).result.body.token as string;
-  await recorded(s, 'wrong code', 'appgate', 'OtpRejected', () => appgate(s, '/admin/authentication/otp', { otp: wrong(s, u) }, partial));
-  const full = await recorded(s, 'second step', 'appgate', 'LoginSucceeded', () => appgate(s, '/admin/authentication/otp', { otp: code(s, u) }, partial));
-  await recorded(s, 'full token as partial', 'appgate', 'UnknownTokenPresented', () => appgate(s, '/admin/authentication/otp', { otp: code(s, u, 1) }, full.result.body.token as string));
+  await recorded(s, 'wrong password', 'appgate', 'PasswordRejected', () => appgate(s, 'POST', '/admin/authentication', { json: body('not the password') }));
+  const partial = (await recorded(s, 'password step', 'appgate', 'PasswordAccepted', () => appgate(s, 'POST', '/admin/authentication', { json: body(u.password) }))).result.body.token as string;
+  await recorded(s, 'wrong code', 'appgate', 'OtpRejected', () => appgate(s, 'POST', '/admin/authentication/otp', { json: { otp: wrongCodeNow(s, u) }, token: partial }));
+  const full = await recorded(s, 'second step', 'appgate', 'LoginSucceeded', () => appgate(s, 'POST', '/admin/authentication/otp', { json: { otp: codeNow(s, u) }, token: partial }));
+  await recorded(s, 'full token as partial', 'appgate', 'UnknownTokenPresented', () => appgate(s, 'POST', '/admin/authentication/otp', { json: { otp: codeNow(s, u, 1) }, token: full.result.body.token as string }));
 });
 
 t('TrueNAS: password, code, a continuation with nothing pending, TOKEN_PLAIN (good, garbage, logged out), API_KEY_PLAIN (good, wrong)', async ({ s }) => {
@@ -105,9 +77,9 @@ t('TrueNAS: password, code, a continuation with nothing pending, TOKEN_PLAIN (go
   try {
     await recorded(s, 'wrong password', 'truenas', 'PasswordRejected', () => rpc.call('auth.login_ex', [{ mechanism: 'PASSWORD_PLAIN', username: u.username, password: 'not the password' }]));
     await recorded(s, 'password step', 'truenas', 'PasswordAccepted', () => rpc.call('auth.login_ex', [{ mechanism: 'PASSWORD_PLAIN', username: u.username, password: u.password }]));
-    await recorded(s, 'wrong code', 'truenas', 'OtpRejected', () => rpc.call('auth.login_ex_continue', [{ mechanism: 'OTP_TOKEN', otp_token: wrong(s, u) }]));
-    await recorded(s, 'second step', 'truenas', 'LoginSucceeded', () => rpc.call('auth.login_ex_continue', [{ mechanism: 'OTP_TOKEN', otp_token: code(s, u) }]));
-    await recorded(s, 'nothing pending', 'truenas', 'UnknownTokenPresented', () => other.call('auth.login_ex_continue', [{ mechanism: 'OTP_TOKEN', otp_token: code(s, u) }]));
+    await recorded(s, 'wrong code', 'truenas', 'OtpRejected', () => rpc.call('auth.login_ex_continue', [{ mechanism: 'OTP_TOKEN', otp_token: wrongCodeNow(s, u) }]));
+    await recorded(s, 'second step', 'truenas', 'LoginSucceeded', () => rpc.call('auth.login_ex_continue', [{ mechanism: 'OTP_TOKEN', otp_token: codeNow(s, u) }]));
+    await recorded(s, 'nothing pending', 'truenas', 'UnknownTokenPresented', () => other.call('auth.login_ex_continue', [{ mechanism: 'OTP_TOKEN', otp_token: codeNow(s, u) }]));
     const token = (await rpc.call('auth.generate_token', [600])).result as string;
     const resumed = await recorded(s, 'TOKEN_PLAIN', 'truenas', 'SessionResumed', () => other.call('auth.login_ex', [{ mechanism: 'TOKEN_PLAIN', token }]));
     assert.is(resumed.result.result.response_type, 'SUCCESS');
@@ -131,13 +103,13 @@ t("myKaarma: wrong password, password step, another user's sessionToken, wrong c
   await recorded(s, 'wrong password', 'mykaarma', 'PasswordRejected', () => mykaarma(s, a.username, { password: 'not the password' }));
   const first = await recorded(s, 'password step', 'mykaarma', 'PasswordAccepted', () => mykaarma(s, a.username, { password: a.password }));
   const sessionToken = first.result.body.sessionToken as string;
-  const foreign = await recorded(s, 'foreign sessionToken', 'mykaarma', 'ChallengeRefused', () => mykaarma(s, b.username, { password: b.password, sessionToken, token: code(s, a) }));
+  const foreign = await recorded(s, 'foreign sessionToken', 'mykaarma', 'ChallengeRefused', () => mykaarma(s, b.username, { password: b.password, sessionToken, token: codeNow(s, a) }));
   assert.equal(foreign.events.map((e) => e.data), [{ reason: 'foreign_user' }]);
-  await recorded(s, 'wrong code', 'mykaarma', 'OtpRejected', () => mykaarma(s, a.username, { password: a.password, sessionToken, token: wrong(s, a) }));
+  await recorded(s, 'wrong code', 'mykaarma', 'OtpRejected', () => mykaarma(s, a.username, { password: a.password, sessionToken, token: wrongCodeNow(s, a) }));
   s.clock.advance(300_000);
-  const expired = await recorded(s, 'expired sessionToken', 'mykaarma', 'ChallengeEnded', () => mykaarma(s, a.username, { password: a.password, sessionToken, token: code(s, a) }));
+  const expired = await recorded(s, 'expired sessionToken', 'mykaarma', 'ChallengeEnded', () => mykaarma(s, a.username, { password: a.password, sessionToken, token: codeNow(s, a) }));
   assert.equal(expired.events.map((e) => e.data), [{ reason: 'expired' }]);
-  await recorded(s, 'expired sessionToken again', 'mykaarma', 'ChallengeRefused', () => mykaarma(s, a.username, { password: a.password, sessionToken, token: code(s, a) }));
+  await recorded(s, 'expired sessionToken again', 'mykaarma', 'ChallengeRefused', () => mykaarma(s, a.username, { password: a.password, sessionToken, token: codeNow(s, a) }));
 });
 
 t('revoking an API key ends the sessions opened with it, in the same append', async ({ s }) => {
@@ -171,7 +143,7 @@ t('revoking an API key ends the sessions opened with it, in the same append', as
 t('DELETE of a user\'s remembered devices is an event, and the device no longer stands in for the code', async ({ s }) => {
   const u = await createUser(s);
   const step1 = await json(s, 'POST', '/v1/login', { username: u.username, password: u.password });
-  const step2 = await json(s, 'POST', '/v1/login/mfa', { mfa_token: step1.body.mfa_token, otp: code(s, u), remember_device: true });
+  const step2 = await json(s, 'POST', '/v1/login/mfa', { mfa_token: step1.body.mfa_token, otp: codeNow(s, u), remember_device: true });
   const device = step2.body.device_token as string;
   assert.type(device, 'string');
   const mark = await lastSeq(s);

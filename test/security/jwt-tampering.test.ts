@@ -2,21 +2,20 @@ import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync } fr
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type JWTPayload, SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
-import { accountStream, assertNoLeak, codeAt, login, newAccount, sessionOf, streamEvents, typesOf } from './support.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { createUser } from '../helpers/test-server.js';
+import { accountStream, streamEvents, typesOf } from './helpers/audit-events.js';
+import { login, sessionOf } from './helpers/native-api.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt } from './helpers/totp-codes.js';
 
 /**
  * RFC 8725 §2.1/§3.1 (algorithm allow-list, never `none`; no key confusion), §3.11 (`typ`), RFC 7519 §4.1.4 (`exp`),
  * ASVS v5 9.1.2/9.2.1. Every forgery below reuses the claims of a live session, so only the tampered property can be
  * why it is refused; the controls, signed the same way with the server's own key, prove the forging is sound.
  */
-const t = suite<{ s: TestServer }>('security: JWT tampering');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: JWT tampering');
 
 const b64 = (x: string | Buffer): string => Buffer.from(x).toString('base64url');
 const json = (x: object): string => b64(JSON.stringify(x));
@@ -31,7 +30,7 @@ const flipBit = (part: string, byte: number): string => {
 };
 
 t('12. flipped bit, alg:none, HS256 with the public key, no exp, unknown kid → refused by /v1/session and refresh', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const r = await login(s, { username: a.username, password: a.password, otp: codeAt(a, s.clock.now()) });
   assert.is(r.status, 200);
   const token = r.body.access_token as string;
@@ -53,7 +52,7 @@ t('12. flipped bit, alg:none, HS256 with the public key, no exp, unknown kid →
   const { exp: _exp, ...noExp } = claims;
   const nowSec = Math.floor(s.clock.now() / 1000);
   const stranger = generateKeyPairSync('ed25519').privateKey;
-  const otherAccount = await newAccount(s, { totp: false });
+  const otherAccount = await createUser(s, { totp: false });
 
   const forgeries: [string, string][] = [
     ['a flipped bit in the signature', `${h}.${p}.${flipBit(sig, 10)}`],

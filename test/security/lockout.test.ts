@@ -1,27 +1,13 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
-import {
-  type Account,
-  type LoggedEvent,
-  accountStream,
-  appgateLogin,
-  assertInvalidCredentials,
-  assertOracleRefusal,
-  assertNoLeak,
-  assertSameAnswer,
-  codeAt,
-  eventsAfter,
-  lastSeq,
-  login,
-  mykaarma,
-  newAccount,
-  oracleLogin,
-  typesOf,
-  watch,
-  wrongCodeNow,
-} from './support.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { type TestServer, type TestUser, createUser } from '../helpers/test-server.js';
+import { type AuditEvent, accountStream, eventsAfter, lastSeq, typesOf, watch } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login } from './helpers/native-api.js';
+import { assertSameAnswer } from './helpers/same-answer.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
+import { appgateLogin, assertOracleRefusal, mykaarma, oracleLogin } from './helpers/vendor-dialects.js';
 
 /**
  * Lockout (RFC 4226 §7.3, NIST SP 800-63B §5.2.2; core/account/decide.ts, core/account/lock-duration.ts, policy
@@ -32,21 +18,21 @@ import {
  * which counts every consecutive failure however spread. Attempts during a lock are recorded (LoginRefused) but
  * neither counted nor extending it.
  */
-const t = suite<{ s: TestServer }>('security: lockout');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: lockout');
 
-const wrongPassword = (s: TestServer, a: Account, username = a.username): Promise<Reply> =>
+const wrongPassword = (s: TestServer, a: TestUser, username = a.username): Promise<Reply> =>
   login(s, { username, password: `${a.password}-wrong` });
-const rightLogin = (s: TestServer, a: Account, username = a.username): Promise<Reply> =>
+const rightLogin = (s: TestServer, a: TestUser, username = a.username): Promise<Reply> =>
   login(s, { username, password: a.password, otp: codeAt(a, s.clock.now()) });
 const appgateLoginFailed = { id: 'unauthorized', message: 'Login Failed.', failureType: 'Login' };
-const shape = (events: readonly LoggedEvent[]) => events.map((e) => [e.type, e.data]);
+const shape = (events: readonly AuditEvent[]) => events.map((e) => [e.type, e.data]);
+/** The events of wrong passwords counted as the failures `counts`. */
+const rejected = (counts: readonly number[]) => counts.map((failures) => ['PasswordRejected', { failures }]);
+/** Five wrong passwords in a row: five counted failures, the fifth locking the account until `until`. */
+const lockedByFive = (until: number) => [...rejected([1, 2, 3, 4, 5]), ['AccountLocked', { until, failures: 5 }]];
 
 t('15. wrong password + right code vs right password + wrong code → identical answers', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const code = codeAt(a, s.clock.now());
   const wrongPw = await login(s, { username: a.username, password: `${a.password}x`, otp: code });
@@ -64,19 +50,12 @@ t('15. wrong password + right code vs right password + wrong code → identical 
 });
 
 t('16. correct credentials during a lock → the generic refusal; the lock is not extended', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const t0 = s.clock.now();
   const replies: Reply[] = [];
   for (let i = 0; i < 5; i++) replies.push(await wrongPassword(s, a));
-  assert.equal(shape(await log.next()), [
-    ['PasswordRejected', { failures: 1 }],
-    ['PasswordRejected', { failures: 2 }],
-    ['PasswordRejected', { failures: 3 }],
-    ['PasswordRejected', { failures: 4 }],
-    ['PasswordRejected', { failures: 5 }],
-    ['AccountLocked', { until: t0 + 60_000, failures: 5 }],
-  ]);
+  assert.equal(shape(await log.next()), lockedByFive(t0 + 60_000));
   const until = t0 + 60_000;
   for (const at of [t0 + 1_000, until - 1]) {
     s.clock.set(at);
@@ -103,23 +82,17 @@ t('16. correct credentials during a lock → the generic refusal; the lock is no
 });
 
 t('17. failures with a success between them → no lock (a success resets the count)', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   for (let i = 0; i < 4; i++) await wrongPassword(s, a);
   assert.is((await rightLogin(s, a)).status, 200);
   for (let i = 0; i < 4; i++) assertInvalidCredentials(await wrongPassword(s, a), 'wrong password');
   const events = await log.next();
   assert.equal(shape(events), [
-    ['PasswordRejected', { failures: 1 }],
-    ['PasswordRejected', { failures: 2 }],
-    ['PasswordRejected', { failures: 3 }],
-    ['PasswordRejected', { failures: 4 }],
+    ...rejected([1, 2, 3, 4]),
     ['OtpAccepted', { step: Math.floor(s.clock.now() / 30_000) }],
     ['LoginSucceeded', { aal: 'aal2', method: 'password+totp' }],
-    ['PasswordRejected', { failures: 1 }],
-    ['PasswordRejected', { failures: 2 }],
-    ['PasswordRejected', { failures: 3 }],
-    ['PasswordRejected', { failures: 4 }],
+    ...rejected([1, 2, 3, 4]),
   ]);
   // The account is open: the right credentials pass.
   s.clock.advance(30_000);
@@ -128,18 +101,18 @@ t('17. failures with a success between them → no lock (a success resets the co
 });
 
 t('17. failures spread outside the 12 h window do not lock; five inside it do', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   // Each failure ages out of the window (12 h, Keycloak's failure reset time) before the next one.
   for (let i = 0; i < 5; i++) {
     await wrongPassword(s, a);
     s.clock.advance(12 * 3600_000);
   }
-  assert.equal(shape(await log.next()), [1, 2, 3, 4, 5].map((failures) => ['PasswordRejected', { failures }]));
+  assert.equal(shape(await log.next()), rejected([1, 2, 3, 4, 5]));
   // One millisecond inside the window: the last failure still counts, with four new ones that is five.
   s.clock.advance(-1);
   for (let i = 0; i < 3; i++) await wrongPassword(s, a);
-  assert.equal(shape(await log.next()), [6, 7, 8].map((failures) => ['PasswordRejected', { failures }]));
+  assert.equal(shape(await log.next()), rejected([6, 7, 8]));
   await wrongPassword(s, a);
   assert.equal(shape(await log.next()), [
     ['PasswordRejected', { failures: 9 }],
@@ -151,7 +124,7 @@ t('17. failures spread outside the 12 h window do not lock; five inside it do', 
 });
 
 t('17. after a lock expires the back-off continues', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   for (let i = 0; i < 5; i++) await wrongPassword(s, a);
   const events = await log.next();
@@ -184,7 +157,7 @@ t('17. after a lock expires the back-off continues', async ({ s }) => {
 });
 
 t('17. the back-off ends in a hard stop at 100 consecutive failures (NIST SP 800-63B §5.2.2), until an admin unlocks', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   for (let failures = 1; failures <= 99; failures++) {
     await wrongPassword(s, a);
@@ -210,24 +183,19 @@ t('17. the back-off ends in a hard stop at 100 consecutive failures (NIST SP 800
 
 t('18. N = 8 parallel wrong passwords → each recorded once: failures 1…5 counted, one AccountLocked at 5, 3 refused', async ({ s }) => {
   // Below the threshold the counter ends at exactly N: no lost update between parallel appends.
-  const b = await newAccount(s);
+  const b = await createUser(s);
   const logB = await watch(s, accountStream(b));
   await Promise.all([1, 2, 3, 4].map(() => wrongPassword(s, b)));
-  assert.equal(shape(await logB.next()), [1, 2, 3, 4].map((failures) => ['PasswordRejected', { failures }]));
+  assert.equal(shape(await logB.next()), rejected([1, 2, 3, 4]));
 
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const replies = await Promise.all(Array.from({ length: 8 }, () => wrongPassword(s, a)));
   for (const r of replies) assertSameAnswer(replies[0]!, r, 'every parallel answer');
   assertInvalidCredentials(replies[0]!, 'parallel wrong password');
   // Once the 5th failure locks, the others are attempts during a lock: refused, not counted (they cannot extend it).
   assert.equal(shape(await log.next()), [
-    ['PasswordRejected', { failures: 1 }],
-    ['PasswordRejected', { failures: 2 }],
-    ['PasswordRejected', { failures: 3 }],
-    ['PasswordRejected', { failures: 4 }],
-    ['PasswordRejected', { failures: 5 }],
-    ['AccountLocked', { until: s.clock.now() + 60_000, failures: 5 }],
+    ...lockedByFive(s.clock.now() + 60_000),
     ['LoginRefused', { reason: 'locked' }],
     ['LoginRefused', { reason: 'locked' }],
     ['LoginRefused', { reason: 'locked' }],
@@ -236,7 +204,7 @@ t('18. N = 8 parallel wrong passwords → each recorded once: failures 1…5 cou
 });
 
 t("19. 'Alice', 'ALICE', fullwidth 'ａｌｉｃｅ', ' alice ' → one account's counter", async ({ s }) => {
-  const a = await newAccount(s, { username: 'alice' });
+  const a = await createUser(s, { username: 'alice' });
   const mark = await lastSeq(s);
   const ok = await rightLogin(s, a, 'ＡＬＩＣＥ');
   assert.is(ok.status, 200);
@@ -249,14 +217,7 @@ t("19. 'Alice', 'ALICE', fullwidth 'ａｌｉｃｅ', ' alice ' → one account'
     'every spelling landed on the one account (no unknown-user probe)',
   );
   const t5 = s.clock.now();
-  assert.equal(shape(events.filter((e) => e.stream === accountStream(a)).slice(2)), [
-    ['PasswordRejected', { failures: 1 }],
-    ['PasswordRejected', { failures: 2 }],
-    ['PasswordRejected', { failures: 3 }],
-    ['PasswordRejected', { failures: 4 }],
-    ['PasswordRejected', { failures: 5 }],
-    ['AccountLocked', { until: t5 + 60_000, failures: 5 }],
-  ]);
+  assert.equal(shape(events.filter((e) => e.stream === accountStream(a)).slice(2)), lockedByFive(t5 + 60_000));
   // Locked for every spelling; and the admin path canonicalises too.
   const log = await watch(s, accountStream(a));
   assertInvalidCredentials(await rightLogin(s, a, ' ALICE '), 'right credentials, another spelling, during the lock');
@@ -267,7 +228,7 @@ t("19. 'Alice', 'ALICE', fullwidth 'ａｌｉｃｅ', ' alice ' → one account'
 });
 
 t('19. across dialects: native, Oracle, Appgate and myKaarma, each with another spelling, feed one counter and one lock', async ({ s }) => {
-  const a = await newAccount(s, { username: 'bob' });
+  const a = await createUser(s, { username: 'bob' });
   const log = await watch(s, accountStream(a));
   const bad = `${a.password}-wrong`;
   const t0 = s.clock.now();

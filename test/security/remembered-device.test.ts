@@ -1,19 +1,20 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../helpers/test-server.js';
-import { accountIdOf, assertNativeError, countArgon2, eventsAfter, lastSeq, redact, streamEvents, types } from './support-b.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { type TestServer, type TestUser, codeNow, createUser } from '../helpers/test-server.js';
+import { accountIdOf, eventsAfter, lastSeq, streamEvents, typesOf } from './helpers/audit-events.js';
+import { assertNativeError } from './helpers/native-api.js';
+import { redact } from './helpers/secret-leaks.js';
+import { countArgon2 } from './helpers/server-internals.js';
 
 /**
  * docs/security.md §20 (OWASP "device cookies", Authelia's regulation): an attacker who locks the victim's account with
  * wrong passwords must not lock the victim out; the victim's remembered device still gets in, while every client
  * without it (the attacker's, or even one that knows the password) is refused.
  */
-const t = suite<{ s: TestServer }>('20. remembered device vs lockout');
-t.before(async (ctx) => {
+const t = serverSuite('20. remembered device vs lockout', {
   // The default per-account budget (10 failures/minute), so the attacker's wave spends it as in real life.
-  ctx.s = await startTestServer({ env: { LATCHKEY_THROTTLE_ACCOUNT_BURST: '10', LATCHKEY_THROTTLE_ACCOUNT_PER_MINUTE: '10' } });
+  server: { env: { LATCHKEY_THROTTLE_ACCOUNT_BURST: '10', LATCHKEY_THROTTLE_ACCOUNT_PER_MINUTE: '10' } },
 });
-t.after(async (ctx) => ctx.s.close());
 
 /** The victim's first login on a device it asks to remember: password → mfa_token → code + remember_device. */
 const rememberDevice = async (s: TestServer, u: TestUser): Promise<string> => {
@@ -37,14 +38,14 @@ t('20. an attacker locks the account; the victim with a remembered device still 
   // The attack: wrong passwords until the account locks (threshold 5) and the account budget (10) is spent.
   for (let i = 0; i < 5; i++) assertNativeError(await s.call('POST', '/v1/login', { json: { username: victim.username, password: `guess-${i}` } }), 401, 'invalid_credentials');
   const afterLock = await streamEvents(s, `account-${accountId}`);
-  assert.ok(types(afterLock).includes('AccountLocked'), 'the wave locked the account');
+  assert.ok(typesOf(afterLock).includes('AccountLocked'), 'the wave locked the account');
 
   // A client without the device, even one that knows the password and a fresh code, is refused during the lock.
   const before = await lastSeq(s);
   const noDevice = await s.call('POST', '/v1/login', { json: { username: victim.username, password: victim.password, otp: codeNow(s, victim) } });
   assertNativeError(noDevice, 401, 'invalid_credentials');
   const refused = await eventsAfter(s, before);
-  assert.equal(types(refused), ['LoginRefused']);
+  assert.equal(typesOf(refused), ['LoginRefused']);
   assert.is(refused[0]!.data.reason, 'locked');
 
   // The victim: password + remembered device → in, at aal2, with a new device token.
@@ -58,11 +59,11 @@ t('20. an attacker locks the account; the victim with a remembered device still 
   assert.is.not(rotated, device, 'the device token rotates on use');
   assert.is(selectorOf(rotated), selectorOf(device), 'same series (selector), new validator');
   const appended = await eventsAfter(s, mark);
-  assert.ok(types(appended).includes('DeviceRotated'));
+  assert.ok(typesOf(appended).includes('DeviceRotated'));
   const success = appended.find((e) => e.type === 'LoginSucceeded');
   assert.ok(success, 'the login is recorded');
   assert.is(success!.data.method, 'password+device');
-  assert.ok(types(appended).includes('SessionIssued'));
+  assert.ok(typesOf(appended).includes('SessionIssued'));
   const me = await s.call('GET', '/v1/session', { token: inDuringLock.body.access_token });
   assert.is(me.status, 200);
   assert.is(me.body.username, victim.username);
@@ -114,7 +115,7 @@ t('20. the old device token is refused after rotation, and presenting it revokes
   assert.is(stolen.body.device_token, undefined);
   const device = await streamEvents(s, `device-${selectorOf(d1)}`);
   const reuse = device.filter((e) => e.seq > mark);
-  assert.equal(types(reuse), ['DeviceReuseDetected', 'DeviceRevoked']);
+  assert.equal(typesOf(reuse), ['DeviceReuseDetected', 'DeviceRevoked']);
   assert.is(reuse[1]!.data.reason, 'reuse');
 
   // The current token of the series died with it: the thief's copy took the owner's down (OWASP device cookies).
@@ -135,7 +136,7 @@ t('20. a device token with the wrong password neither logs in nor burns the owne
   const r = await s.call('POST', '/v1/login', { json: { username: victim.username, password: 'not-the-password', device_token: device } });
   assertNativeError(r, 401, 'invalid_credentials');
   const appended = await eventsAfter(s, mark);
-  assert.equal(types(appended), ['PasswordRejected']);
+  assert.equal(typesOf(appended), ['PasswordRejected']);
   const owner = await s.call('POST', '/v1/login', { json: { username: victim.username, password: victim.password, device_token: device } });
   assert.is(owner.body.status, 'authenticated', 'the device still works for its owner');
 });
@@ -149,7 +150,7 @@ t('20. a lock spares the device, a credential change does not: after a password 
   const r = await s.call('POST', '/v1/login', { json: { username: victim.username, password, device_token: device } });
   assert.is(r.body.status, 'mfa_required', 'the device no longer skips the second factor');
   const revoked = (await streamEvents(s, `device-${selectorOf(device)}`)).filter((e) => e.seq > mark);
-  assert.equal(types(revoked), ['DeviceRevoked']);
+  assert.equal(typesOf(revoked), ['DeviceRevoked']);
   assert.is(revoked[0]!.data.reason, 'credentials_changed');
 });
 

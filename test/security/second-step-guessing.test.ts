@@ -1,39 +1,24 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
-import {
-  accountStream,
-  assertInvalidCredentials,
-  assertNoLeak,
-  codeAt,
-  login,
-  loginMfa,
-  mfaToken,
-  newAccount,
-  streamEvents,
-  typesOf,
-  userPath,
-  watch,
-  wrongCodeNow,
-} from './support.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { createUser } from '../helpers/test-server.js';
+import { accountStream, streamEvents, typesOf, watch } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login, loginMfa, mfaToken, userPath } from './helpers/native-api.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
 
 /**
  * RFC 4226 §7.3, NIST SP 800-63B §5.2.2: guessing the second factor is throttled twice: per token (5 codes, docs/api.md)
  * and per account (the lockout counter that password failures share), so minting more tokens buys no guesses.
  */
-const t = suite<{ s: TestServer }>('security: second-step guessing');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: second-step guessing');
 
 const challengeStream = (token: string): string => `challenge-${token.split('.')[0]}`;
 const invalidOtp = (remaining: number) => ({ error: 'invalid_otp', message: 'Invalid code.', attempts_remaining: remaining });
 const invalidMfaToken = { error: 'invalid_mfa_token', message: 'The second-step token is not valid.' };
 
 t('6. one second-step token dies after 5 wrong codes: the 5th answer is final, then invalid_mfa_token', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const account = await watch(s, accountStream(a));
   const token = await mfaToken(s, a);
   const challenge = await watch(s, challengeStream(token));
@@ -78,7 +63,7 @@ t('6. one second-step token dies after 5 wrong codes: the 5th answer is final, t
 });
 
 t('7. wrong codes spread over many second-step tokens → the account counter locks at 5 and kills them all', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   // The attacker has the password and mints five tokens first: 5 × 5 guesses if only tokens counted.
   const tokens = await Promise.all([1, 2, 3, 4, 5].map(() => mfaToken(s, a)));
   const account = await watch(s, accountStream(a));

@@ -1,43 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../helpers/http.js';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
-import {
-  type Account,
-  accountStream,
-  assertInvalidCredentials,
-  assertNoLeak,
-  appgate,
-  appgateLogin,
-  assertOracleRefusal,
-  codeAt,
-  eventsAfter,
-  lastSeq,
-  login,
-  loginMfa,
-  mfaToken,
-  mykaarma,
-  newAccount,
-  oracleLogin,
-  sessionOf,
-  streamEvents,
-  typesOf,
-  userPath,
-  watch,
-  wrongCodeNow,
-} from './support.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { type TestServer, type TestUser, createUser } from '../helpers/test-server.js';
+import { accountStream, eventsAfter, lastSeq, streamEvents, typesOf, watch } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login, loginMfa, mfaToken, sessionOf, userPath } from './helpers/native-api.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
+import { appgate, appgateLogin, assertOracleRefusal, mykaarma, oracleLogin } from './helpers/vendor-dialects.js';
 
 /**
  * Second-step tokens (docs/security.md §8–11, §13, §14; RFC 8725 §3.11: partial and access tokens mutually unusable): the
  * token alone decides the account, it lives 300 s, once, and only while the account's credentials stay the same.
  */
-const t = suite<{ s: TestServer }>('security: second-step tokens');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: second-step tokens');
 
 const invalidMfaToken = { error: 'invalid_mfa_token', message: 'The second-step token is not valid.' };
 const invalidToken = { error: 'invalid_token', message: 'The access token is not valid.' };
@@ -55,7 +32,7 @@ const assertInvalidAccessToken = (r: Reply, what: string): void => {
 };
 
 t('8. a partial token where a full one is needed, and the reverse → 401; only the login attempt is recorded', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const partial = await mfaToken(s, a);
   const mark = await lastSeq(s);
   assertInvalidAccessToken(await sessionOf(s, partial), 'GET /v1/session with the partial token');
@@ -79,7 +56,7 @@ t('8. a partial token where a full one is needed, and the reverse → 401; only 
 });
 
 t('9. a partial token reused after success → invalid_mfa_token, nothing judged, each refusal recorded on the challenge', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const token = await mfaToken(s, a);
   const account = await watch(s, accountStream(a));
   assert.is((await loginMfa(s, { mfa_token: token, otp: codeAt(a, s.clock.now()) })).status, 200);
@@ -103,7 +80,7 @@ t('9. a partial token reused after success → invalid_mfa_token, nothing judged
 });
 
 t('9. a partial token expires at its TTL: usable at 299 s, dead at 300 s and 301 s (core/challenge/state.ts)', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const t0 = s.clock.now();
   const [atEdge, atTtl, after] = [await mfaToken(s, a), await mfaToken(s, a), await mfaToken(s, a)];
   const issued = (await streamEvents(s, challengeStream(atTtl)))[0]!;
@@ -136,8 +113,8 @@ t('9. a partial token expires at its TTL: usable at 299 s, dead at 300 s and 301
 });
 
 t("10. user A's partial token with user B's name in the body → the token decides: A, never B", async ({ s }) => {
-  const a = await newAccount(s);
-  const b = await newAccount(s);
+  const a = await createUser(s);
+  const b = await createUser(s);
   const logA = await watch(s, accountStream(a));
   const logB = await watch(s, accountStream(b));
   const token = await mfaToken(s, a);
@@ -162,7 +139,7 @@ t("10. user A's partial token with user B's name in the body → the token decid
 });
 
 t('8. across dialects: partial tokens of native and Appgate are refused wherever a full token is needed', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const fromAppgate = await appgateLogin(s, a);
   assert.is(fromAppgate.status, 200);
   assert.is(fromAppgate.body.user.needTwoFactorAuth, true);
@@ -197,8 +174,8 @@ t('8. across dialects: partial tokens of native and Appgate are refused wherever
 });
 
 t("10. across dialects: A's myKaarma sessionToken under B's userName in the path → refused, nothing judged, the refusal recorded", async ({ s }) => {
-  const a = await newAccount(s);
-  const b = await newAccount(s);
+  const a = await createUser(s);
+  const b = await createUser(s);
   const first = await mykaarma(s, a.username, { password: a.password });
   assert.is(first.status, 200);
   assert.is(first.body.mfaRequired, true);
@@ -224,7 +201,7 @@ t("10. across dialects: A's myKaarma sessionToken under B's userName in the path
 });
 
 /** Mints a partial token, does `change`, then shows the token refuses a valid code and records why. */
-const diesOn = async (s: TestServer, a: Account, change: () => Promise<void>, otp: () => string): Promise<void> => {
+const diesOn = async (s: TestServer, a: TestUser, change: () => Promise<void>, otp: () => string): Promise<void> => {
   const token = await mfaToken(s, a);
   const log = await watch(s, accountStream(a));
   await change();
@@ -240,7 +217,7 @@ const diesOn = async (s: TestServer, a: Account, change: () => Promise<void>, ot
 };
 
 t('11. a password change while a partial token is outstanding kills it', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const newPassword = `new-${randomBytes(12).toString('base64url')}`;
   await diesOn(
     s,
@@ -253,13 +230,13 @@ t('11. a password change while a partial token is outstanding kills it', async (
 });
 
 t('11. a factor reset (DELETE …/totp) while a partial token is outstanding kills it', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   await diesOn(s, a, async () => assert.is((await s.admin('DELETE', userPath(a, '/totp'))).status, 204), () => codeAt(a, s.clock.now()));
   assertInvalidCredentials(await login(s, { username: a.username, password: a.password }), 'no factor left: fail closed');
 });
 
 t('11. a new TOTP enrolment while a partial token is outstanding kills it (recovery-code login)', async ({ s }) => {
-  const a = await newAccount(s, { totp: false });
+  const a = await createUser(s, { totp: false });
   const codes = (await s.admin('POST', userPath(a, '/recovery-codes'))).body.codes as string[];
   assert.is(codes.length, 10);
   await diesOn(s, a, async () => assert.is((await s.admin('POST', userPath(a, '/totp'))).status, 201), () => codes[0]!);
@@ -270,7 +247,7 @@ t('11. a new TOTP enrolment while a partial token is outstanding kills it (recov
 });
 
 t('11. a lock (and a disable) while a partial token is outstanding kills it, also after the lock expires', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   await diesOn(
     s,
     a,
@@ -281,7 +258,7 @@ t('11. a lock (and a disable) while a partial token is outstanding kills it, als
     },
     () => codeAt(a, s.clock.now()),
   );
-  const b = await newAccount(s);
+  const b = await createUser(s);
   await diesOn(s, b, async () => assert.is((await s.admin('POST', userPath(b, '/disable'))).status, 204), () => codeAt(b, s.clock.now()));
 });
 
@@ -310,7 +287,7 @@ t('13. skipping a step: POST /v1/login/mfa with no pending state → invalid_mfa
 });
 
 t('13. skipping a step: a one-step login without a code (Oracle mfalogin) → refused, counted as "missing"', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const mark = await lastSeq(s);
   const r = await oracleLogin(s, { username: a.username, password: a.password });
   assertOracleRefusal(r, 'no totp_code');
@@ -324,7 +301,7 @@ t('13. skipping a step: a one-step login without a code (Oracle mfalogin) → re
 });
 
 t('14. session fixation: the final step mints a fresh session and jti; the mfa token is no access token', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const earlier = await login(s, { username: a.username, password: a.password, otp: codeAt(a, s.clock.now()) });
   assert.is(earlier.status, 200);
   const old = decodeJwt(earlier.body.access_token);

@@ -1,25 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
-import { accountStream, assertInvalidCredentials, assertNoLeak, login, newAccount, streamEvents } from './support.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { createUser } from '../helpers/test-server.js';
+import { accountStream, streamEvents } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login } from './helpers/native-api.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { median } from './helpers/timing-stats.js';
 
 /**
  * OWASP Authentication cheat sheet, ASVS v5 6.3.8, docs/security.md §24: an unknown user costs the same as a known user
  * with a wrong password (core/app/login.ts verifies a dummy argon2id hash of the policy's cost). Measured end to end
  * over HTTP, alternating the two kinds so that load from elsewhere on the machine falls on both alike.
  */
-const t = suite<{ s: TestServer }>('security: timing');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
-
-const median = (xs: readonly number[]): number => {
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-};
+const t = serverSuite('security: timing');
 
 /** Mann–Whitney U of `a` against `b`, with the normal approximation's z (tie-corrected) and two-sided p. */
 const mannWhitney = (a: readonly number[], b: readonly number[]): { u: number; z: number; p: number } => {
@@ -54,7 +47,7 @@ const normalCdf = (x: number): number => {
 };
 
 t('24. unknown user vs known user with a wrong password: medians within 10 % over 200 alternating requests', async ({ s }) => {
-  const known = await newAccount(s);
+  const known = await createUser(s);
   const unknown = `ghost-${known.username}`;
   const wrong = `${known.password}-wrong`;
   const time = async (username: string): Promise<number> => {

@@ -1,37 +1,23 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TestServer, startTestServer } from '../helpers/test-server.js';
-import {
-  accountStream,
-  assertInvalidCredentials,
-  assertNoLeak,
-  assertSameAnswer,
-  codeAt,
-  login,
-  loginMfa,
-  mfaToken,
-  newAccount,
-  oracleLogin,
-  assertOracleRefusal,
-  typesOf,
-  watch,
-  wrongCodeNow,
-} from './support.js';
+import { serverSuite } from '../helpers/server-suite.js';
+import { createUser } from '../helpers/test-server.js';
+import { accountStream, typesOf, watch } from './helpers/audit-events.js';
+import { assertInvalidCredentials, login, loginMfa, mfaToken } from './helpers/native-api.js';
+import { assertSameAnswer } from './helpers/same-answer.js';
+import { assertNoLeak } from './helpers/secret-leaks.js';
+import { codeAt, wrongCodeNow } from './helpers/totp-codes.js';
+import { assertOracleRefusal, oracleLogin } from './helpers/vendor-dialects.js';
 
 /**
  * RFC 6238 §5.2 ("MUST NOT accept the second attempt of the OTP after the successful validation"), NIST SP 800-63B
  * §5.1.4.2, ASVS v5 6.5.1: the last accepted step per account; only a strictly later step passes, atomically.
  */
-const t = suite<{ s: TestServer }>('security: TOTP replay and window');
-t.before(async (ctx) => {
-  ctx.s = await startTestServer();
-});
-t.after(async (ctx) => ctx.s.close());
+const t = serverSuite('security: TOTP replay and window');
 
 const stepOf = (ms: number): number => Math.floor(ms / 30_000);
 
 t('1. an accepted code replayed in the same step → the generic error, OtpRejected "replayed"', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const now = s.clock.now();
   const code = codeAt(a, now);
@@ -76,7 +62,7 @@ t('1. an accepted code replayed in the same step → the generic error, OtpRejec
 });
 
 t('2. a code of step T−1 after step T was accepted → rejected as a replay; T+1 still passes', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   // Five steps on, so that the enrolment's confirming step (T−1 at creation) is far behind.
   s.clock.advance(5 * 30_000);
   const now = s.clock.now();
@@ -122,7 +108,7 @@ t('2. a code of step T−1 after step T was accepted → rejected as a replay; T
 });
 
 t('3. one valid code in two parallel requests → exactly one succeeds (and one of four second steps)', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   s.clock.advance(30_000);
   const log = await watch(s, accountStream(a));
   const code = codeAt(a, s.clock.now());
@@ -156,7 +142,7 @@ t('3. one valid code in two parallel requests → exactly one succeeds (and one 
 });
 
 t('1–3. across dialects: a code accepted on native is a replay on Oracle mfalogin and the reverse; a race on both → one success', async ({ s }) => {
-  const a = await newAccount(s);
+  const a = await createUser(s);
   const log = await watch(s, accountStream(a));
   const creds = { username: a.username, password: a.password };
   const now = s.clock.now();
@@ -190,7 +176,7 @@ t('4. codes at T±1 accepted, T±2 rejected, at the step boundaries 30k−1, 30k
   const k = stepOf(s.clock.now()) + 20;
   const instants = [30 * k - 1, 30 * k, 30 * k + 29].map((sec) => sec * 1000);
   // One account per instant, created now: their confirming steps lie ~20 steps before every probe.
-  const accounts = await Promise.all(instants.map(() => newAccount(s)));
+  const accounts = await Promise.all(instants.map(() => createUser(s)));
   const secrets: string[] = [];
   for (const [i, at] of instants.entries()) {
     const a = accounts[i]!;

@@ -8,7 +8,7 @@ import { renderOracleFailure } from '../../../adapters/http/oracle/render-oracle
 import { renderFailureAt } from '../../../adapters/http/render-failure-at.js';
 import type { Reply } from '../../helpers/http.js';
 import { type TestServer, type TestUser, codeNow, createUser, startTestServer } from '../../helpers/test-server.js';
-import { assertNoLeak } from '../../security/support.js';
+import { assertNoLeak } from '../../security/helpers/secret-leaks.js';
 
 const t = suite<{ s: TestServer }>('Oracle Commerce Cloud admin dialect');
 t.before(async (ctx) => {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { maxSupportedVersion, peerMediaType } from '../../../adapters/http/appgate/peer-version.js';
 import type { Reply } from '../../helpers/http.js';
 import { type TestServer, startTestServer } from '../../helpers/test-server.js';
-import { assertNoLeak } from '../../security/support.js';
+import { assertNoLeak } from '../../security/helpers/secret-leaks.js';
 
 /**
  * docs/api.md, "Unknown paths and methods": an unknown path is 404 and a known path with another method 405 with

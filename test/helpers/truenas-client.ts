@@ -44,11 +44,23 @@ const wire = (s: TestServer, path: string): Promise<Wire> =>
           ws.send(JSON.stringify(msg));
         },
         sendRaw: (text) => ws.send(text),
+        // A server that never answers (another protocol at the path) fails the test instead of hanging it.
         next: (match = () => true) =>
-          new Promise((r) => {
+          new Promise((r, fail) => {
             const i = inbox.findIndex(match);
-            if (i >= 0) r(inbox.splice(i, 1)[0]);
-            else waiters.push({ match, resolve: r });
+            if (i >= 0) return r(inbox.splice(i, 1)[0]);
+            const timer = setTimeout(() => {
+              waiters.splice(waiters.indexOf(waiter), 1);
+              fail(new Error('no matching answer within 5 s'));
+            }, 5_000);
+            const waiter = {
+              match,
+              resolve: (m: any) => {
+                clearTimeout(timer);
+                r(m);
+              },
+            };
+            waiters.push(waiter);
           }),
         closed,
         close: async () => {

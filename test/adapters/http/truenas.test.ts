@@ -489,6 +489,14 @@ throttled('an engine refusal (throttled) is a JSON-RPC error, and the connection
   await c.close();
 });
 
+throttled('auth.login under the engine throttle: false while counting, then the same EBUSY CallError as auth.login_ex', async ({ s }) => {
+  const u = await createUser(s, { mfa: 'exempt', totp: false });
+  const c = await connect(s, '/api/current', { 'x-forwarded-for': '203.0.113.77' });
+  for (let i = 0; i < 2; i++) assert.is((await c.call('auth.login', [u.username, 'wrong-password'])).result, false);
+  assertCallError(await c.call('auth.login', [u.username, u.password]), 'EBUSY', 16);
+  await c.close();
+});
+
 throttled('behind a trusted proxy, the client is the X-Forwarded-For address of the upgrade request', async ({ s }) => {
   const u = await createUser(s, { mfa: 'exempt', totp: false });
   const first = await connect(s, '/api/current', { 'x-forwarded-for': '203.0.113.9' });

@@ -10,5 +10,6 @@ export const authLogout: RpcMethod = async (session, params, meta) => {
   await session.app.latchkey.logout(session.accessToken, meta);
   session.accessToken = null;
   session.pending = null;
+  session.subscriptions.clear();
   return true;
 };

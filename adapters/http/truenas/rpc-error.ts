@@ -4,8 +4,11 @@
  */
 export type RpcCode = -32700 | -32600 | -32601 | -32602 | -32603 | -32000 | -32001;
 
-/** errno values TrueNAS reports in `data.error` (Linux errno, plus its own ENOTAUTHENTICATED = 207). */
-const errnos = { EACCES: 13, EBUSY: 16, EINVAL: 22, EAGAIN: 11, ENOTAUTHENTICATED: 207 } as const;
+/**
+ * errno values TrueNAS reports in `data.error`: Linux errno, plus its own (truenas_api_client.exc.ErrnoMixin:
+ * ENOMETHOD = 201, ENOTAUTHENTICATED = 207).
+ */
+export const errnos = { EAGAIN: 11, EACCES: 13, EFAULT: 14, EBUSY: 16, EINVAL: 22, EBADMSG: 74, ETOOMANYREFS: 109, ENOMETHOD: 201, ENOTAUTHENTICATED: 207 } as const;
 export type Errname = keyof typeof errnos;
 
 /**

@@ -1,13 +1,27 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { EventMeta } from '../../../core/event.js';
 import type { AppContext } from '../app-context.js';
 import { bodyLimitBytes } from '../parse-body.js';
+import { JsonRpcConnection } from './json-rpc-connection.js';
+import { LegacyConnection } from './legacy-connection.js';
 import { socketMeta } from './socket-meta.js';
-import { TruenasConnection } from './truenas-connection.js';
 
-/** Where middlewared serves its JSON-RPC 2.0 API (`/api/current`) and the older path clients still use. */
-const paths = new Set(['/api/current', '/websocket']);
+/** What each framing offers the socket. */
+interface SocketConnection {
+  receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void;
+  closed(revoke: () => boolean): Promise<void>;
+}
+
+/**
+ * One framing per path, as middlewared serves them: JSON-RPC 2.0 at `/api/current`, the legacy (DDP-style)
+ * protocol at `/websocket` (truenas_api_client picks its LegacyClient for a URI ending in `/websocket`).
+ */
+const framings = new Map<string, new (ws: WebSocket, app: AppContext, meta: () => EventMeta) => SocketConnection>([
+  ['/api/current', JsonRpcConnection],
+  ['/websocket', LegacyConnection],
+]);
 
 const pathOf = (url: string | undefined): string | null => {
   try {
@@ -23,7 +37,7 @@ const refuse = (socket: Duplex, status: string): void => {
 };
 
 /**
- * The TrueNAS middleware dialect (docs/dialects/truenas.md): JSON-RPC 2.0 over WebSocket on the HTTP server's port. Frames over
+ * The TrueNAS middleware dialect (docs/dialects/truenas.md): WebSockets on the HTTP server's port. Frames over
  * the API's 16 KiB body limit close the connection with 1009 (ws maxPayload); compression is off, so a frame's
  * size on the wire is its size in memory. Listed in ../socket-dialects.ts; returns a function that closes it.
  */
@@ -34,14 +48,15 @@ export const truenasSocket = (server: Server, app: AppContext): (() => void) => 
     // A reset during the handshake must not become an unhandled 'error' event (a crash).
     socket.on('error', () => socket.destroy());
     const path = pathOf(req.url);
-    if (path === null || !paths.has(path)) {
+    const Connection = path === null ? undefined : framings.get(path);
+    if (Connection === undefined) {
       // Another socket dialect may own this path; with none, nobody else would ever answer it.
       if (server.listenerCount('upgrade') === 1) refuse(socket, '404 Not Found');
       return;
     }
     const meta = socketMeta(req, app);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = new TruenasConnection(ws, app, meta);
+      const connection = new Connection(ws, app, meta);
       ws.on('error', (err) => app.logger.info({ err: { message: err.message } }, 'truenas socket error'));
       ws.on('message', (data, isBinary) => connection.receive(data, isBinary));
       ws.on('close', () => void connection.closed(() => open));

@@ -124,9 +124,9 @@ t('PASSWORD_PLAIN without 2FA → SUCCESS at LEVEL_1 on /api/current; events car
   assert.type(success.meta.requestId, 'string');
 });
 
-t('with 2FA on /websocket: OTP_REQUIRED, then login_ex_continue → SUCCESS at LEVEL_2', async ({ s }) => {
+t('with 2FA: OTP_REQUIRED, then login_ex_continue → SUCCESS at LEVEL_2', async ({ s }) => {
   const u = await createUser(s);
-  const c = await connect(s, '/websocket');
+  const c = await connect(s);
   const first = await loginEx(c, password(u));
   // Exactly the product's envelope: the engine's mfa token never leaves the server.
   assert.equal(first, { jsonrpc: '2.0', id: 1, result: { response_type: 'OTP_REQUIRED', username: u.username } });
@@ -364,24 +364,27 @@ t('API keys share the password lockout: five wrong keys lock the account, the ri
   await c.close();
 });
 
-t('malformed frames: -32700 for bad JSON, -32600 with id null for anything that is not a request object', async ({ s }) => {
+t('malformed frames: -32700 for bad JSON, -32600 for anything that is not a request object, with its id when it has a valid one', async ({ s }) => {
   const c = await connect(s);
   c.send('{"jsonrpc":"2.0","id":1,"method":');
   assert.equal((await c.next()).msg, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null });
-  for (const frame of [
-    '{"jsonrpc":"1.0","id":2,"method":"auth.me"}',
-    '{"id":3,"method":"auth.me"}',
-    '[{"jsonrpc":"2.0","id":4,"method":"auth.me"}]',
-    '42',
-    'null',
-    '{"jsonrpc":"2.0","id":{"a":1},"method":"auth.me"}',
-    '{"jsonrpc":"2.0","id":5,"method":"auth.me","params":{"a":1}}',
-    '{"jsonrpc":"2.0","id":6,"method":"auth.me","__proto__":{"polluted":true}}',
-  ]) {
+  for (const [frame, id] of [
+    ['{"jsonrpc":"1.0","id":2,"method":"auth.me"}', 2],
+    ['{"id":"3","method":"auth.me"}', '3'],
+    ['[{"jsonrpc":"2.0","id":4,"method":"auth.me"}]', null],
+    ['42', null],
+    ['null', null],
+    ['{"jsonrpc":"2.0","id":{"a":1},"method":"auth.me"}', null],
+    ['{"jsonrpc":"2.0","id":1.5,"method":"auth.me"}', null],
+    ['{"jsonrpc":"2.0","id":12345678901234567890,"method":"auth.me"}', null],
+    ['{"jsonrpc":"2.0","id":5,"method":"auth.me","params":{"a":1}}', 5],
+    ['{"jsonrpc":"2.0","id":7,"method":""}', 7],
+    ['{"jsonrpc":"2.0","id":6,"method":"auth.me","__proto__":{"polluted":true}}', 6],
+  ] as const) {
     c.send(frame);
     const { msg } = await c.next();
     assert.is(msg.error.code, -32600, frame);
-    assert.is(msg.id, null, frame);
+    assert.is(msg.id, id, frame);
   }
   assert.is(({} as any).polluted, undefined);
   await c.close();
@@ -483,6 +486,14 @@ throttled('an engine refusal (throttled) is a JSON-RPC error, and the connection
   assert.type(r.error.data.extra.retry_after, 'number');
   assert.ok(r.error.data.extra.retry_after > 0);
   assert.is((await c.call('auth.me')).error.data.errname, 'ENOTAUTHENTICATED');
+  await c.close();
+});
+
+throttled('auth.login under the engine throttle: false while counting, then the same EBUSY CallError as auth.login_ex', async ({ s }) => {
+  const u = await createUser(s, { mfa: 'exempt', totp: false });
+  const c = await connect(s, '/api/current', { 'x-forwarded-for': '203.0.113.77' });
+  for (let i = 0; i < 2; i++) assert.is((await c.call('auth.login', [u.username, 'wrong-password'])).result, false);
+  assertCallError(await c.call('auth.login', [u.username, u.password]), 'EBUSY', 16);
   await c.close();
 });
 

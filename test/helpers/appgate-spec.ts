@@ -8,9 +8,10 @@ import type { Reply } from './http.js';
 /**
  * The vendor's published Appgate SDP admin API specification, version 23 (login part), as a validator of
  * the dialect's answers: ajv over the spec's own schemas, its `$ref`s across files resolved by
- * json-schema-ref-parser. CI has `shared/` beside the clone, so the spec is `../shared/…` from the repository root.
+ * json-schema-ref-parser. The spec's files (MIT, with their licence) are kept as test data in test/vectors/appgate-sdp-v23/
+ * (the path is from dist/test/helpers/ to the repository root).
  */
-export const specDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'vendor-specs', 'appgate-sdp-v23');
+export const specDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'vectors', 'appgate-sdp-v23');
 
 /** The paths of `login.yml` as `api_specs.yml` of the spec mounts them under the admin base path (the spec's README). */
 const operations: Readonly<Record<string, string>> = {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ export interface AuditFigures {
 }
 
 const mib = (bytes: number) => bytes / 2 ** 20;
+const exportMemoryEntry = new URL('./export-memory.js', import.meta.url).pathname;
 
 /**
  * The audit figures (issue 18) over the bench's generated log, the queries as `latchkey audit` runs them (the same
@@ -32,7 +34,8 @@ const mib = (bytes: number) => bytes / 2 ** 20;
  * - failures --by ip over the whole log and export (NDJSON to /dev/null), each divided by the mean of the bare scans
  *   just before and just after it, as replay is;
  * - export's memory: RSS once 1M events were exported and its peak until 3M (the log exported back to back until
- *   3M events have gone out: memory that grew with rows exported would show);
+ *   3M events have gone out: memory that grew with rows exported would show), in a process of its own started as
+ *   the CLI is (bench/export-memory.ts): this one runs with a larger young generation, which lets garbage pile up;
  * - what-if against `latchkey replay`'s own events/s, run back to back.
  */
 export const auditBench = async (dbPath: string, cli: string, rounds: number, log: (s: string) => void): Promise<AuditFigures> => {
@@ -57,21 +60,10 @@ export const auditBench = async (dbPath: string, cli: string, rounds: number, lo
     log(`audit history: p99 ${round(percentile(latencies, 99))} ms`);
 
     const nul = openSync('/dev/null', 'w');
-    // RSS after each page once 1M events have gone out, over every export of the run.
-    let exported = 0;
-    let rssAfter1M = 0;
-    let rssPeak = 0;
-    const sample = (rowsThisRun: number) => {
-      if (rssAfter1M === 0 && exported + rowsThisRun >= 1_000_000) rssAfter1M = process.memoryUsage.rss();
-      if (rssAfter1M !== 0) rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
-    };
-    const exportOnce = async (): Promise<number> => {
-      const rows = await exportLog(db, { range: {}, format: 'ndjson', onProgress: sample }, (chunk) => {
+    const exportOnce = (): Promise<number> =>
+      exportLog(db, { range: {}, format: 'ndjson' }, (chunk) => {
         writeSync(nul, chunk);
       });
-      exported += rows;
-      return rows;
-    };
     const exportRun = async (): Promise<number> => {
       const t0 = performance.now();
       const rows = await exportOnce();
@@ -89,7 +81,6 @@ export const auditBench = async (dbPath: string, cli: string, rounds: number, lo
     const whatIfRates: number[] = [];
     const replayRates: number[] = [];
     let whatIfMissing: string | null = null;
-    const target = 3_000_000;
     for (let r = 0; r < rounds; r++) {
       const s0 = bareScanRate(dbPath);
       const f = await failuresRun();
@@ -113,8 +104,11 @@ export const auditBench = async (dbPath: string, cli: string, rounds: number, lo
       }
       log(`audit round ${r + 1}: failures ${Math.round(f)}/s, export ${Math.round(e)}/s, scans ${[s0, s1, s2].map(Math.round).join(', ')}/s`);
     }
-    while (exported < target) await exportOnce();
     closeSync(nul);
+    // Memory in a process of its own, as the CLI runs an export (bench/export-memory.ts).
+    const memory = spawnSync(process.execPath, [exportMemoryEntry, dbPath], { encoding: 'utf8' });
+    if (memory.status !== 0) throw new Error(`export-memory: ${memory.stderr}`);
+    const { rssAfter1M, rssPeak } = JSON.parse(memory.stdout) as { rssAfter1M: number; rssPeak: number };
     const whatIfRatios = whatIfRates.map((w, i) => w / replayRates[i]!);
     return {
       events,

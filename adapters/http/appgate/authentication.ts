@@ -4,7 +4,7 @@ import { bodyOf } from '../parse-body.js';
 import { requestMeta } from '../request-meta.js';
 import type { AppgateSettings } from './appgate-settings.js';
 import { loginRequest } from './login-request.js';
-import { expiresAt, loginResponse } from './login-response.js';
+import { expiresAt, fullLoginResponse, loginResponse } from './login-response.js';
 import { loginFailed, refuse } from './render-appgate-failure.js';
 
 /** POST /admin/authentication, the spec's LoginRequest. With MFA due, `token` is the partial (second-step) token. */
@@ -14,11 +14,7 @@ export const authentication = (app: AppContext, settings: AppgateSettings) => as
   const now = app.latchkey.now();
   switch (result.kind) {
     case 'authenticated':
-      ctx.body = loginResponse(settings, result.user, {
-        token: result.token.accessToken,
-        expiresAtMs: expiresAt(now, result.token.expiresIn),
-        needTwoFactorAuth: false,
-      });
+      ctx.body = fullLoginResponse(settings, now, result);
       return;
     case 'mfa_required':
       ctx.body = loginResponse(settings, result.user, { token: result.mfaToken, expiresAtMs: expiresAt(now, result.expiresIn), needTwoFactorAuth: true });

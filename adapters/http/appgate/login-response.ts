@@ -1,4 +1,5 @@
 import type { UserView } from '../../../core/app/kernel/user-view.js';
+import type { IssuedToken } from '../../../core/app/sessions/issued-token.js';
 import type { AppgateSettings } from './appgate-settings.js';
 import { privilegesOf } from './privileges-of.js';
 
@@ -23,3 +24,7 @@ export const loginResponse = (
 
 /** Token lifetimes come as seconds from now; JWT `exp` is whole seconds, so `expires` is too. */
 export const expiresAt = (nowMs: number, expiresInSeconds: number): number => (Math.floor(nowMs / 1000) + expiresInSeconds) * 1000;
+
+/** The full login response for an access token the engine just issued (`now`: the engine's clock). */
+export const fullLoginResponse = (settings: AppgateSettings, now: number, result: { readonly user: UserView; readonly token: IssuedToken }) =>
+  loginResponse(settings, result.user, { token: result.token.accessToken, expiresAtMs: expiresAt(now, result.token.expiresIn), needTwoFactorAuth: false });

@@ -5,7 +5,7 @@ import { optionalString, rawField } from '../fields.js';
 import { bodyOf } from '../parse-body.js';
 import { requestMeta } from '../request-meta.js';
 import type { AppgateSettings } from './appgate-settings.js';
-import { expiresAt, loginResponse } from './login-response.js';
+import { fullLoginResponse } from './login-response.js';
 import { invalidToken, mfaFailed, refuse } from './render-appgate-failure.js';
 import { wireState } from './wire-state.js';
 
@@ -28,11 +28,7 @@ export const otp = (app: AppContext, settings: AppgateSettings) => async (ctx: C
   app.metrics.inc('latchkey_second_steps_total', { dialect: 'appgate', result: result.kind });
   switch (result.kind) {
     case 'authenticated':
-      ctx.body = loginResponse(settings, result.user, {
-        token: result.token.accessToken,
-        expiresAtMs: expiresAt(app.latchkey.now(), result.token.expiresIn),
-        needTwoFactorAuth: false,
-      });
+      ctx.body = fullLoginResponse(settings, app.latchkey.now(), result);
       return;
     case 'invalid_otp':
       return refuse(ctx, mfaFailed);

@@ -4,7 +4,7 @@ import { bodyOf } from '../parse-body.js';
 import { requestMeta } from '../request-meta.js';
 import type { AppgateSettings } from './appgate-settings.js';
 import { loginRequest } from './login-request.js';
-import { expiresAt, loginResponse } from './login-response.js';
+import { fullLoginResponse } from './login-response.js';
 import { loginFailed, mfaNotSupported, refuse } from './render-appgate-failure.js';
 
 /**
@@ -20,11 +20,7 @@ export const simplifiedLogin = (app: AppContext, settings: AppgateSettings) => a
   app.metrics.inc('latchkey_logins_total', { dialect: 'appgate', result: result.kind });
   switch (result.kind) {
     case 'authenticated':
-      ctx.body = loginResponse(settings, result.user, {
-        token: result.token.accessToken,
-        expiresAtMs: expiresAt(app.latchkey.now(), result.token.expiresIn),
-        needTwoFactorAuth: false,
-      });
+      ctx.body = fullLoginResponse(settings, app.latchkey.now(), result);
       return;
     case 'mfa_required':
       // The partial token is dropped unseen: nobody can present it, and it dies with its TTL.

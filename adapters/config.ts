@@ -19,6 +19,8 @@ export interface Config {
   readonly busyTimeoutMs: number;
   /** A cap on the database file in pages (0: none): past it appends fail closed (503) rather than fill the disk. */
   readonly maxDatabasePages: number;
+  /** At most one signed checkpoint of the log's head per interval (docs/security.md §34); 0: after every commit. */
+  readonly checkpointIntervalMs: number;
 }
 
 const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => {
@@ -55,5 +57,6 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): Config => {
     argon2MaxQueue: int(env, 'LATCHKEY_ARGON2_MAX_QUEUE', 0, 0, 100_000),
     busyTimeoutMs: int(env, 'LATCHKEY_BUSY_TIMEOUT_MS', defaultBusyTimeoutMs, 0, 60_000),
     maxDatabasePages: int(env, 'LATCHKEY_DB_MAX_PAGES', 0, 0, 2 ** 31 - 1),
+    checkpointIntervalMs: int(env, 'LATCHKEY_CHECKPOINT_INTERVAL_MS', 250, 0, 60_000),
   };
 };

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Latchkey, createLatchkey } from '../core/app/latchkey.js';
@@ -7,12 +8,15 @@ import type { Config } from './config.js';
 import { AesGcmSecretBox } from './crypto/aes-gcm-secret-box.js';
 import { type CryptoPool, createCryptoPool } from './crypto/crypto-pool.js';
 import { EddsaTokenSigner } from './crypto/eddsa-token-signer.js';
+import { keyId } from './crypto/key-id.js';
 import { loadOrCreateKeys } from './crypto/keys.js';
 import { NodeDigest } from './crypto/node-digest.js';
 import { nodeRandom } from './crypto/node-random.js';
 import { OtplibTotpVerifier } from './crypto/otplib-totp-verifier.js';
 import { PoolPasswordHasher } from './crypto/pool-password-hasher.js';
 import { systemClock } from './crypto/system-clock.js';
+import { assertLogReachesCheckpoint } from './sqlite/assert-log-reaches-checkpoint.js';
+import { checkpointPath } from './sqlite/checkpoint-file.js';
 import { createEventWriterPool } from './sqlite/event-writer-pool.js';
 import { type SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { InMemoryThrottle } from './throttle/in-memory-throttle.js';
@@ -40,11 +44,16 @@ export const databasePath = (config: Config): string => join(config.dataDir, 'la
 export const openEngine = async (config: Config, clock: Clock = systemClock): Promise<Engine> => {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const keys = await loadOrCreateKeys(config.dataDir, { LATCHKEY_SECRET_KEY: config.secretKey, LATCHKEY_ADMIN_KEY: config.adminKey });
+  const path = databasePath(config);
+  const publicKey = createPublicKey(keys.signingKey);
+  const checkpoint = { path: checkpointPath(path), keyPem: keys.signingKey.export({ format: 'pem', type: 'pkcs8' }).toString(), kid: await keyId(publicKey), intervalMs: config.checkpointIntervalMs };
   // This connection migrates and serves reads; the writer thread's own connection makes every append (sqlite/event-writer-thread.ts).
-  const writer = createEventWriterPool({ path: databasePath(config), busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxDatabasePages });
-  const store = openSqliteEventStore(databasePath(config), { busyTimeoutMs: config.busyTimeoutMs, appender: writer.append });
+  const writer = createEventWriterPool({ path, busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxDatabasePages, checkpoint });
+  const store = openSqliteEventStore(path, { busyTimeoutMs: config.busyTimeoutMs, appender: writer.append });
   const pool = createCryptoPool(config.argon2MaxQueue > 0 ? { maxQueue: config.argon2MaxQueue } : {});
   try {
+    assertLogReachesCheckpoint(store.db, checkpoint.path, publicKey);
+    await writer.checkpoint();
     const hasher = await PoolPasswordHasher.create(pool, config.policy.argon2);
     const latchkey = createLatchkey({
       policy: config.policy,

@@ -1,4 +1,7 @@
 import type { Config } from '../config.js';
+import { databasePath } from '../open-engine.js';
+import { checkpointLine } from '../sqlite/checkpoint.js';
+import { checkpointPath, readCheckpoint } from '../sqlite/checkpoint-file.js';
 import { type ExportFormat, exportLog } from '../sqlite/export-log.js';
 import { FlagError, type ParsedArgs, rangeOf } from './audit-args.js';
 import { auditProgress, openAuditSession, reportRate } from './audit-session.js';
@@ -46,7 +49,15 @@ export const exportCommand = async (config: Config, args: ParsedArgs): Promise<n
     const total = s.log.rows();
     const report = auditProgress('audit export');
     const started = performance.now();
-    const rows = await exportLog(s.log.db, { range, format: format as ExportFormat, onProgress: (_, seq) => report(seq, total) }, stdoutWriter());
+    const write = stdoutWriter();
+    const rows = await exportLog(s.log.db, { range, format: format as ExportFormat, onProgress: (_, seq) => report(seq, total) }, write);
+    // The signed head goes with the export (docs/security.md §34): whoever keeps this export can later prove that the
+    // log was cut or rolled back below it (`latchkey verify --checkpoint export.ndjson`). CSV has no room for it.
+    const checkpoint = readCheckpoint(checkpointPath(databasePath(config)));
+    if (checkpoint !== null && !(checkpoint instanceof Error)) {
+      if (format === 'ndjson') await write(`{"checkpoint":${checkpointLine(checkpoint).trimEnd()}}\n`);
+      else process.stderr.write(`checkpoint: ${checkpointLine(checkpoint)}`);
+    }
     if (args.switches.has('--progress')) reportRate('audit export', rows, started);
     return 0;
   } catch (err) {

@@ -1,5 +1,6 @@
 import { configFromEnv } from '../config.js';
 import { auditCommand } from './audit-command.js';
+import { checkpointCommand } from './checkpoint-command.js';
 import { replayCommand } from './replay-command.js';
 import { serveCommand } from './serve-command.js';
 import { userAddCommand } from './user-add-command.js';
@@ -12,8 +13,11 @@ usage:
   latchkey user add NAME [--password-stdin] [--totp] [--exempt] [--role ROLE]...
                                                   create a user; with --totp print the otpauth URI and a QR code
   latchkey replay [--apply] [--threads N]         rebuild every projection from the log and compare with the live tables
-  latchkey verify [--threads N]                   check the hash chain of the event log
+  latchkey verify [--threads N] [--checkpoint FILE]
+                                                  check the hash chain of the event log, and its end against the
+                                                  newest signed checkpoint (the data dir's, or FILE)
                                                   (--threads: worker threads; one per core by default on a big log)
+  latchkey checkpoint --print                     print the newest signed checkpoint (for a cron job to ship off the box)
   latchkey audit history|failures|locks|export|what-if ...
                                                   read-only questions to the log (latchkey audit help)
 `;
@@ -33,6 +37,8 @@ const main = async (argv: readonly string[]): Promise<number> => {
       return auditCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
     case 'verify':
       return verifyCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
+    case 'checkpoint':
+      return checkpointCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
     case undefined:
     case 'help':
     case '--help':

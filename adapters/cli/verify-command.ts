@@ -1,24 +1,66 @@
+import Database from 'better-sqlite3';
 import type { Config } from '../config.js';
+import { readPublicKey } from '../crypto/read-public-key.js';
 import { databasePath } from '../open-engine.js';
+import { checkHead, headCheckLine } from '../sqlite/check-head.js';
+import { checkpointPath } from '../sqlite/checkpoint-file.js';
 import { verifyLog } from '../sqlite/verify-log.js';
 import { progressReporter } from './progress.js';
+import { readHeadCheckpoint } from './read-head-checkpoint.js';
 import { threadsOption } from './threads-option.js';
 
-/** `latchkey verify [--threads N]`: exit 0 when every row's hash chains to the previous one. */
+/**
+ * The head against the newest signed checkpoint (docs/security.md §34): 0 when the log holds it, 1 when the log was
+ * truncated, rolled back or forked, when the checkpoint is bad, or when a data dir whose server signs checkpoints
+ * has none. A data dir without a signing key (a log copied alone, a generated one) has nothing to check against.
+ */
+const checkCheckpoint = (config: Config, file: string | undefined): number => {
+  const path = databasePath(config);
+  const publicKey = readPublicKey(config.dataDir);
+  const checkpoint = readHeadCheckpoint(file, checkpointPath(path));
+  if (checkpoint instanceof Error) {
+    process.stdout.write(`checkpoint INVALID: ${checkpoint.message}\n`);
+    return 1;
+  }
+  if (publicKey === null) {
+    process.stdout.write('checkpoint not checked: this data dir has no signing key (signing-key.pem)\n');
+    return checkpoint === null ? 0 : 1;
+  }
+  if (checkpoint === null) {
+    process.stdout.write(`checkpoint MISSING: ${checkpointPath(path)} is gone; where the log ended is not proven\n`);
+    return 1;
+  }
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const check = checkHead(db, checkpoint, publicKey);
+    process.stdout.write(headCheckLine(check));
+    return check.ok ? 0 : 1;
+  } finally {
+    db.close();
+  }
+};
+
+/** `latchkey verify [--threads N] [--checkpoint FILE]`: the hash chain, then the head against the signed checkpoint. */
 export const verifyCommand = async (config: Config, args: readonly string[]): Promise<number> => {
   const threads = threadsOption(args);
   if (threads instanceof Error) {
     process.stderr.write(`latchkey verify: ${threads.message}\n`);
     return 2;
   }
+  const at = args.indexOf('--checkpoint');
+  const file = at === -1 ? undefined : args[at + 1];
+  if (at !== -1 && (file === undefined || file.startsWith('--'))) {
+    process.stderr.write('latchkey verify: --checkpoint takes a file\n');
+    return 2;
+  }
   const started = performance.now();
   const result = await verifyLog(databasePath(config), { threads, onProgress: progressReporter('verify') });
   const seconds = (performance.now() - started) / 1000;
   const rate = Math.round(result.events / Math.max(seconds, 1e-9));
-  if (result.ok) {
-    process.stdout.write(`hash chain ok: ${result.events} events in ${seconds.toFixed(2)} s (${rate} events/s)\n`);
-    return 0;
+  if (!result.ok) {
+    process.stdout.write(`hash chain BROKEN at seq ${result.firstBadSeq}\n`);
+    return 1;
   }
-  process.stdout.write(`hash chain BROKEN at seq ${result.firstBadSeq}\n`);
-  return 1;
+  process.stdout.write(`hash chain ok: ${result.events} events in ${seconds.toFixed(2)} s (${rate} events/s)\n`);
+  return checkCheckpoint(config, file);
 };

@@ -1,6 +1,7 @@
 import { type KeyObject, createPublicKey, sign as signBytes, verify as verifyBytes } from 'node:crypto';
-import { type JWK, calculateJwkThumbprint, exportJWK } from 'jose';
+import { type JWK, exportJWK } from 'jose';
 import type { AccessClaims, TokenSigner } from '../../core/ports/token-signer.js';
+import { keyId } from './key-id.js';
 
 const typ = 'at+jwt';
 const maxTokenLength = 4096;
@@ -52,7 +53,7 @@ export class EddsaTokenSigner implements TokenSigner {
   static async create(privateKey: KeyObject, issuer: string): Promise<EddsaTokenSigner> {
     const publicKey = createPublicKey(privateKey);
     const jwk = await exportJWK(publicKey);
-    const kid = await calculateJwkThumbprint(jwk);
+    const kid = await keyId(publicKey);
     return new EddsaTokenSigner(privateKey, publicKey, { ...jwk, kid, alg: 'EdDSA', use: 'sig' }, encode({ alg: 'EdDSA', typ, kid }), kid, issuer);
   }
 

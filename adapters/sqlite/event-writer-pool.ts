@@ -10,6 +10,9 @@ export interface EventWriter {
   readonly append: Appender;
   /** The writer's OS thread id (Linux; null elsewhere): it must keep its priority when hashing is lowered. */
   threadId(): Promise<number | null>;
+  /** Writes the signed checkpoint of the log's head now (when the data has a checkpoint: EventWriterData). */
+  checkpoint(): Promise<void>;
+  /** The last checkpoint, then the thread ends. */
   close(): Promise<void>;
 }
 
@@ -32,6 +35,13 @@ export const createEventWriterPool = (data: EventWriterData): EventWriter => {
       return outcome.events;
     },
     threadId: () => pool.run(null, { name: 'threadId' }) as Promise<number | null>,
-    close: () => pool.destroy(),
+    checkpoint: async () => {
+      await pool.run(null, { name: 'checkpointNow' });
+    },
+    close: async () => {
+      // A checkpoint that could not be written only lags the log; shutting down goes on.
+      await pool.run(null, { name: 'checkpointNow' }).catch(() => undefined);
+      await pool.destroy();
+    },
   };
 };

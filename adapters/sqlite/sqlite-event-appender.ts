@@ -3,6 +3,7 @@ import type { ErrorCode } from '../../core/errors.js';
 import type { StoredEvent } from '../../core/event.js';
 import type { AppendRequest } from '../../core/ports/event-store.js';
 import { chainHash, genesisHash } from './chain-hash.js';
+import type { LogPoint } from './checkpoint.js';
 import type { EventTuple } from './event-tuple.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { sqliteProjectionSource } from './projection-source.js';
@@ -80,6 +81,12 @@ export class SqliteEventAppender {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** The last committed row (seq 0 and the genesis hash on an empty log), for the writer's checkpoint. */
+  head(): LogPoint {
+    const tail = this.lastEvent.get();
+    return { seq: tail?.[0] ?? 0, hash: (tail?.[1] ?? genesisHash).toString('hex') };
   }
 
   /** The body of the append transaction: any throw rolls back every row written so far. */

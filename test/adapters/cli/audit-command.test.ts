@@ -159,6 +159,8 @@ test('export: every event once (NDJSON and CSV), the chain line on stderr, nothi
   assert.is(nd.status, 0, nd.stderr);
   assert.match(nd.stderr, /^hash chain: ok/m);
   const events = ndjson(nd.stdout);
+  const trailer = events.pop() as { checkpoint?: { seq: number } };
+  assert.is(trailer.checkpoint?.seq, events.length, 'the last line is the signed checkpoint of the head (docs/security.md §34)');
   assert.equal(events.map((e) => e.seq), events.map((_, i) => i + 1));
   const csv = latchkey(log.dataDir, 'audit', 'export', '--format', 'csv', '--since', '2000-01-01');
   assert.is(csv.status, 0, csv.stderr);

@@ -1,0 +1,80 @@
+import type { KeyObject } from 'node:crypto';
+import { type Checkpoint, type LogPoint, signCheckpoint, thinAnchors } from './checkpoint.js';
+import { readCheckpoint, writeCheckpoint, writeCheckpointSync } from './checkpoint-file.js';
+
+export interface CheckpointWriterOptions {
+  readonly path: string;
+  readonly key: KeyObject;
+  readonly kid: string;
+  /** At most one checkpoint per interval; 0: after every commit batch (still one write at a time). */
+  readonly intervalMs: number;
+  /** The log's last committed row, read between transactions. */
+  readonly head: () => LogPoint;
+  readonly now?: () => number;
+}
+
+/**
+ * The writer thread's checkpoints (docs/security.md §34). After a commit batch, `committed()` asks for one; it is
+ * written at most once per interval, one at a time, on libuv's pool, so a commit never waits for it. It is read from
+ * the log after the commit, so it can lag the log (a crash before the next write) and never lead it. Monotonic: a
+ * head that is not past the checkpoint on disk (this writer's or another process's) is not written.
+ */
+export class CheckpointWriter {
+  readonly #o: CheckpointWriterOptions;
+  readonly #now: () => number;
+  #last: Checkpoint | null;
+  #lastWriteAt = Number.NEGATIVE_INFINITY;
+  #timer: NodeJS.Timeout | null = null;
+  #writing: Promise<void> | null = null;
+  /** Failed writes since the last good one (a full disk): the next commit tries again. */
+  failures = 0;
+
+  constructor(options: CheckpointWriterOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    const onDisk = readCheckpoint(options.path);
+    this.#last = onDisk instanceof Error ? null : onDisk;
+  }
+
+  committed(): void {
+    if (this.#timer !== null || this.#writing !== null) return;
+    const wait = Math.max(0, this.#lastWriteAt + this.#o.intervalMs - this.#now());
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#writing = this.#writeHead().finally(() => {
+        this.#writing = null;
+      });
+    }, wait);
+  }
+
+  /** The head, written now in this thread (after any write in flight): the last checkpoint before the writer closes. */
+  async flush(): Promise<void> {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#writing;
+    const next = this.#next();
+    if (next !== null) writeCheckpointSync(this.#o.path, next);
+  }
+
+  #next(): Checkpoint | null {
+    const head = this.#o.head();
+    const onDisk = readCheckpoint(this.#o.path);
+    const newest = onDisk instanceof Error || onDisk === null || (this.#last !== null && this.#last.seq >= onDisk.seq) ? this.#last : onDisk;
+    if (newest !== null && head.seq <= newest.seq) return null;
+    const at = this.#now();
+    const next = signCheckpoint(this.#o.key, this.#o.kid, head, at, thinAnchors(newest, head.seq));
+    this.#last = next;
+    this.#lastWriteAt = at;
+    return next;
+  }
+
+  async #writeHead(): Promise<void> {
+    try {
+      const next = this.#next();
+      if (next !== null) await writeCheckpoint(this.#o.path, next);
+      this.failures = 0;
+    } catch {
+      this.failures++;
+    }
+  }
+}

@@ -15,7 +15,7 @@ import { type ContinueInput, continueLogin } from './second-step/continue-login.
 import { pendingChallenge } from './second-step/pending-challenge.js';
 import { startChallengeTotpEnrolment } from './second-step/start-challenge-totp-enrolment.js';
 import { authenticate } from './sessions/authenticate.js';
-import { deriveToken } from './sessions/derive-token.js';
+import { type TokenGrant, grantToken } from './sessions/grant-token.js';
 import { loginWithToken } from './sessions/login-with-token.js';
 import { logout } from './sessions/logout.js';
 import { refresh } from './sessions/refresh.js';
@@ -34,11 +34,11 @@ export const createLatchkey = (deps: Deps) => ({
   startChallengeTotpEnrolment: (token: unknown) => startChallengeTotpEnrolment(deps, token),
   confirmChallengeTotp: (input: ConfirmChallengeTotpInput, meta: EventMeta) => confirmChallengeTotp(deps, input, meta),
   authenticate: (token: unknown) => authenticate(deps, token),
-  /** A login with an access token (TrueNAS TOKEN_PLAIN): `authenticate`, recorded, and throttled on failure. */
+  /** A login with a granted token (TrueNAS TOKEN_PLAIN): recorded, and throttled on failure. */
   loginWithToken: (token: unknown, meta: EventMeta) => loginWithToken(deps, token, meta),
   refresh: (token: unknown, meta: EventMeta, ttlMs?: number) => refresh(deps, token, meta, ttlMs),
   logout: (token: unknown, meta: EventMeta) => logout(deps, token, meta),
-  deriveToken: (token: unknown, meta: EventMeta, ttlMs: number) => deriveToken(deps, token, meta, ttlMs),
+  grantToken: (accessToken: unknown, grant: TokenGrant, meta: EventMeta) => grantToken(deps, accessToken, grant, meta),
   registerUser: (user: NewUser, meta: EventMeta) => registerUser(deps, user, meta),
   changePassword: (username: string, password: string, meta: EventMeta) => changePassword(deps, username, password, meta),
   enrolTotp: (username: string, meta: EventMeta) => enrolTotp(deps, username, meta),

@@ -8,5 +8,23 @@ export type SessionCommand =
   | { type: 'Revoke'; presentedJti: string; reason: RevocationReason; now: number }
   /** Ends the session whatever token is current (an admin action: its API key was revoked). */
   | { type: 'End'; reason: RevocationReason; now: number }
-  /** A login with an access token of this session; `accountActive`: its account is registered and not disabled. */
-  | { type: 'Resume'; presentedJti: string; accountId: string; accountActive: boolean; now: number };
+  | {
+      type: 'Grant';
+      sessionId: string;
+      accountId: string;
+      aal: Aal;
+      tokenHash: string;
+      ttlMs: number;
+      origin: string | null;
+      singleUse: boolean;
+      restricted: boolean;
+      dialect: Dialect;
+      apiKeyId: string | null;
+      now: number;
+    }
+  /**
+   * A TOKEN_PLAIN login with this stream's granted token. `tokenMatches`: the presented token's hash is the granted one
+   * (compared in constant time before deciding); `address`: where it came from; `accountActive`: its account is
+   * registered and not disabled; `keyLive`: the API key it was granted under (if any) is not revoked.
+   */
+  | { type: 'Resume'; tokenMatches: boolean; address: string | null; accountActive: boolean; keyLive: boolean; now: number };

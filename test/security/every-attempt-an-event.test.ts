@@ -80,12 +80,12 @@ t('TrueNAS: password, code, a continuation with nothing pending, TOKEN_PLAIN (go
     await recorded(s, 'wrong code', 'truenas', 'OtpRejected', () => rpc.call('auth.login_ex_continue', [{ mechanism: 'OTP_TOKEN', otp_token: wrongCodeNow(s, u) }]));
     await recorded(s, 'second step', 'truenas', 'LoginSucceeded', () => rpc.call('auth.login_ex_continue', [{ mechanism: 'OTP_TOKEN', otp_token: codeNow(s, u) }]));
     await recorded(s, 'nothing pending', 'truenas', 'UnknownTokenPresented', () => other.call('auth.login_ex_continue', [{ mechanism: 'OTP_TOKEN', otp_token: codeNow(s, u) }]));
-    const token = (await rpc.call('auth.generate_token', [600])).result as string;
+    const token = (await rpc.call('auth.generate_token', [600, {}, true, true])).result as string;
     const resumed = await recorded(s, 'TOKEN_PLAIN', 'truenas', 'SessionResumed', () => other.call('auth.login_ex', [{ mechanism: 'TOKEN_PLAIN', token }]));
     assert.is(resumed.result.result.response_type, 'SUCCESS');
     await recorded(s, 'TOKEN_PLAIN garbage', 'truenas', 'UnknownTokenPresented', () => other.call('auth.login_ex', [{ mechanism: 'TOKEN_PLAIN', token: 'not-a-token' }]));
     assert.is((await other.call('auth.logout', [])).result, true);
-    const refused = await recorded(s, 'TOKEN_PLAIN after logout', 'truenas', 'SessionResumeRefused', () => other.call('auth.login_ex', [{ mechanism: 'TOKEN_PLAIN', token }]));
+    const refused = await recorded(s, 'TOKEN_PLAIN single-use, again', 'truenas', 'SessionResumeRefused', () => other.call('auth.login_ex', [{ mechanism: 'TOKEN_PLAIN', token }]));
     assert.equal(refused.events.find((e) => e.type === 'SessionResumeRefused')?.data, { reason: 'revoked' });
 
     const key = (await s.admin('POST', `/v1/admin/users/${encodeURIComponent(u.username)}/api-keys`)).body.key as string;
@@ -132,9 +132,16 @@ t('revoking an API key ends the sessions opened with it, in the same append', as
       ],
     );
     assert.is(new Set(events.map((e) => e.seq - events[0]!.seq)).size, 2);
-    // The session the key opened is gone; the one derived from it (auth.generate_token) was opened with no key.
+    // The session the key opened is gone, and the token it was granted (auth.generate_token) lives no longer than the key.
     assert.ok((await rpc.call('auth.me', [])).error, "the key's own session no longer authenticates");
-    assert.is((await s.call('GET', '/v1/session', { token })).status, 200, 'a token derived by generate_token is its own session');
+    const other = (await rpcClient(s))!;
+    try {
+      const refused = await recorded(s, 'TOKEN_PLAIN after the key', 'truenas', 'SessionResumeRefused', () => other.call('auth.login_ex', [{ mechanism: 'TOKEN_PLAIN', token }]));
+      assert.equal(refused.events.find((e) => e.type === 'SessionResumeRefused')?.data, { reason: 'api_key_revoked' });
+      assert.is(refused.result.result.response_type, 'AUTH_ERR');
+    } finally {
+      other.close();
+    }
   } finally {
     rpc.close();
   }

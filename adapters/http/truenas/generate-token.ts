@@ -2,37 +2,41 @@ import { currentSession } from './current-session.js';
 import { RpcError } from './rpc-error.js';
 import type { RpcMethod } from './socket-session.js';
 
-/** middlewared's default lifetime; the cap keeps a leaked bearer token from living for weeks. */
+/** middlewared's DEFAULT_TOKEN_TTL: also what `ttl: null` comes to (auth.py sets it when None). */
 const defaultTtlSeconds = 600;
-const maxTtlSeconds = 86_400;
 
 const invalid = (name: string, message: string): never => {
   throw RpcError.invalidParams([[`auth.generate_token.${name}`, message]]);
 };
 
 /**
- * auth.generate_token `[ttl?, attrs?, match_origin?]` → a token string for TOKEN_PLAIN: an engine session of its
- * own (same account and aal) that outlives this connection. `ttl` is an absolute lifetime in seconds, not the
- * product's idle timeout. Options this engine cannot enforce are refused rather than ignored, so a client never
- * holds a token broader than it asked for: `attrs` (the product's restricted-purpose tokens) must be empty and
- * `match_origin` false.
+ * auth.generate_token `[ttl = 600, attrs = {}, match_origin = true, single_use = false]` (AuthGenerateTokenArgs of
+ * API v25.04 and later) → an opaque token for TOKEN_PLAIN, as the product's TokenManager makes one: good while unused
+ * for `ttl` seconds (each login with it starts the ttl again), only from this connection's address when `match_origin`,
+ * once when `single_use`; a token with `attrs` is the product's restricted kind, which TOKEN_PLAIN refuses ("Bad
+ * token"). It is no access token: no session route of any dialect takes it as a bearer. `attrs.job` names a job to
+ * download, and there are no jobs here: the product's CallError for a job that does not exist.
  */
 export const generateToken: RpcMethod = async (session, params, meta) => {
-  if (params.length > 3) invalid('', 'Too many arguments');
-  const [ttl = null, attrs = {}, matchOrigin = false] = params;
-  if (ttl !== null && !(Number.isInteger(ttl) && (ttl as number) >= 1 && (ttl as number) <= maxTtlSeconds)) {
-    invalid('ttl', `Input should be an integer from 1 to ${maxTtlSeconds}`);
-  }
-  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) invalid('attrs', 'Input should be an object');
-  if (Object.keys(attrs as object).length > 0) invalid('attrs', 'Token attributes are not supported');
+  if (params.length > 4) invalid('', 'Too many arguments');
+  const [ttl = defaultTtlSeconds, attrs = {}, matchOrigin = true, singleUse = false] = params;
+  if (ttl !== null && !(Number.isSafeInteger(ttl) && Number.isSafeInteger((ttl as number) * 1000))) invalid('ttl', 'Input should be a valid integer');
+  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) invalid('attrs', 'Input should be a valid dictionary');
   if (typeof matchOrigin !== 'boolean') invalid('match_origin', 'Input should be a valid boolean');
-  if (matchOrigin === true) invalid('match_origin', 'Origin-bound tokens are not supported');
+  if (typeof singleUse !== 'boolean') invalid('single_use', 'Input should be a valid boolean');
   await currentSession(session);
-  const ttlMs = ((ttl as number | null) ?? defaultTtlSeconds) * 1000;
-  const issued = await session.app.latchkey.deriveToken(session.accessToken, meta, ttlMs);
-  if (issued === null) {
+  const job = (attrs as Record<string, unknown>).job;
+  if (job !== undefined && job !== null) throw RpcError.callError('EFAULT', `${String(job)}: job does not exist.`);
+  const grant = {
+    ttlMs: ((ttl as number | null) ?? defaultTtlSeconds) * 1000,
+    origin: matchOrigin ? (meta.ip ?? '') : null,
+    singleUse: singleUse as boolean,
+    restricted: Object.keys(attrs as object).length > 0,
+  };
+  const token = await session.app.latchkey.grantToken(session.accessToken, grant, meta);
+  if (token === null) {
     session.accessToken = null;
     throw RpcError.callError('ENOTAUTHENTICATED', 'Not authenticated');
   }
-  return issued.accessToken;
+  return token;
 };

@@ -25,11 +25,14 @@ const password = async (session: SocketSession, data: Extract<LoginData, { mecha
   }
 };
 
-/** TOKEN_PLAIN: a token of auth.generate_token, or any full access token; the engine decides, the level is its aal. */
+/**
+ * TOKEN_PLAIN: a token of auth.generate_token, and nothing else (the product's TokenManager knows no other kind). The
+ * login opens the connection's own session at the token's level; its access token stays on the server.
+ */
 const token = async (session: SocketSession, data: Extract<LoginData, { mechanism: 'TOKEN_PLAIN' }>, meta: EventMeta) => {
-  const current = await session.app.latchkey.loginWithToken(data.token, meta);
-  session.app.metrics.inc('latchkey_logins_total', { dialect: 'truenas', result: current === null ? 'rejected' : 'authenticated' });
-  return current === null ? authResponses.authErr : loginSuccess(session, data.token, current.aal, current.user, data.userInfo);
+  const login = await session.app.latchkey.loginWithToken(data.token, meta);
+  session.app.metrics.inc('latchkey_logins_total', { dialect: 'truenas', result: login === null ? 'rejected' : 'authenticated' });
+  return login === null ? authResponses.authErr : loginSuccess(session, login.token.accessToken, login.token.aal, login.user, data.userInfo);
 };
 
 const apiKey = async (session: SocketSession, data: Extract<LoginData, { mechanism: 'API_KEY_PLAIN' }>, meta: EventMeta) => {

@@ -10,6 +10,8 @@ export interface SessionView {
   /** Seconds since the epoch, as in the token. */
   readonly exp: number;
   readonly user: UserView;
+  /** The API key the session was opened with, or null. */
+  readonly apiKeyId: string | null;
 }
 
 /** A full access token: well signed, unexpired, the current jti of an active session of a live account. */
@@ -24,5 +26,5 @@ export const authenticate = async (deps: Deps, token: unknown): Promise<SessionV
   if (account.status !== 'registered' || account.account.lock.status === 'disabled') return null;
   // A session opened with an API key lives only while the key does.
   if (session.apiKeyId !== null && !account.account.apiKeys.some((k) => k.id === session.apiKeyId)) return null;
-  return { sessionId: claims.sid, jti: claims.jti, aal: claims.aal, exp: claims.exp, user: userView(account.account) };
+  return { sessionId: claims.sid, jti: claims.jti, aal: claims.aal, exp: claims.exp, user: userView(account.account), apiKeyId: session.apiKeyId };
 };

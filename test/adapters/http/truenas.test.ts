@@ -18,9 +18,10 @@ interface Rpc {
 
 const userAgent = 'truenas-test-client/1.0';
 
-const connect = (s: TestServer, path = '/api/current', headers: Record<string, string> = {}): Promise<Rpc> =>
+/** `localAddress`: another loopback address to connect from (a client elsewhere, for match_origin). */
+const connect = (s: TestServer, path = '/api/current', headers: Record<string, string> = {}, localAddress?: string): Promise<Rpc> =>
   new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${s.wsUrl}${path}`, { headers: { 'user-agent': userAgent, ...headers } });
+    const ws = new WebSocket(`${s.wsUrl}${path}`, { headers: { 'user-agent': userAgent, ...headers }, ...(localAddress === undefined ? {} : { localAddress }) });
     const inbox: { msg: any; text: string }[] = [];
     const waiters: ((m: { msg: any; text: string }) => void)[] = [];
     let id = 0;
@@ -259,30 +260,62 @@ t('a new auth.login_ex replaces the pending one on the connection', async ({ s }
   await c.close();
 });
 
-t('auth.generate_token → TOKEN_PLAIN on another connection, at the parent’s level, until its ttl', async ({ s }) => {
-  // Access tokens carry `exp` in whole seconds (RFC 7519 NumericDate): start on a whole second to test the edge.
-  s.clock.set(Math.ceil(s.clock.now() / 1000) * 1000);
+t('auth.generate_token [ttl=600, attrs={}, match_origin=true, single_use=false] as middlewared: params, defaults, a token for TOKEN_PLAIN only', async ({ s }) => {
   const u = await createUser(s);
   const a = await connect(s);
   assertCallError(await a.call('auth.generate_token', [60]), 'ENOTAUTHENTICATED', 207);
   await loginEx(a, password(u));
   await a.call('auth.login_ex_continue', [otp(codeNow(s, u))]);
-  assert.is((await a.call('auth.generate_token', [60, {}, true])).error.code, -32602);
-  assert.is((await a.call('auth.generate_token', [0])).error.code, -32602);
-  assert.is((await a.call('auth.generate_token', ['60'])).error.code, -32602);
-  const generated = await a.call('auth.generate_token', [60, {}, false]);
-  assert.type(generated.result, 'string');
-  const token = generated.result as string;
+  for (const params of [['60'], [60.5], [true], [60, []], [60, {}, 'yes'], [60, {}, true, 1], [60, {}, true, false, 'x']]) {
+    assert.is((await a.call('auth.generate_token', params)).error.code, -32602, JSON.stringify(params));
+  }
+  const job = await a.call('auth.generate_token', [60, { job: 7 }]);
+  assertCallError(job, 'EFAULT', 14);
+  assert.match(job.error.data.reason, /7: job does not exist\./);
 
-  s.clock.advance(59_000);
+  // The defaults: 600 s, no attributes, this address only, many uses (several connections at once).
+  const token = (await a.call('auth.generate_token', [])).result as string;
+  assert.type(token, 'string');
+  assert.is((await s.call('GET', '/v1/session', { token })).status, 401, 'no bearer on a session route');
   const b = await connect(s);
-  assertSuccess(await loginEx(b, { mechanism: 'TOKEN_PLAIN', token }), 'LEVEL_2', u);
-  assert.is((await b.call('auth.me')).result.pw_name, u.username);
-  s.clock.advance(1_000);
   const c = await connect(s);
-  assert.equal((await loginEx(c, { mechanism: 'TOKEN_PLAIN', token })).result, { response_type: 'AUTH_ERR' });
-  assert.equal((await loginEx(c, { mechanism: 'TOKEN_PLAIN', token: `${token.slice(0, -2)}xx` })).result, { response_type: 'AUTH_ERR' });
-  await Promise.all([a.close(), b.close(), c.close()]);
+  assertSuccess(await loginEx(b, { mechanism: 'TOKEN_PLAIN', token }), 'LEVEL_2', u);
+  assertSuccess(await loginEx(c, { mechanism: 'TOKEN_PLAIN', token }), 'LEVEL_2', u);
+  assert.is((await b.call('auth.me')).result.pw_name, u.username);
+  const elsewhere = await connect(s, '/api/current', {}, '127.0.0.2');
+  assert.equal((await loginEx(elsewhere, { mechanism: 'TOKEN_PLAIN', token })).result, { response_type: 'AUTH_ERR' }, 'match_origin by default');
+  const anywhere = (await a.call('auth.generate_token', [600, {}, false])).result as string;
+  assertSuccess(await loginEx(elsewhere, { mechanism: 'TOKEN_PLAIN', token: anywhere }), 'LEVEL_2', u);
+
+  // single_use: one login. attrs: a restricted token, which the product never takes for a login ("Bad token").
+  const once = (await a.call('auth.generate_token', [600, {}, true, true])).result as string;
+  const d = await connect(s);
+  assertSuccess(await loginEx(d, { mechanism: 'TOKEN_PLAIN', token: once }), 'LEVEL_2', u);
+  assert.equal((await loginEx(d, { mechanism: 'TOKEN_PLAIN', token: once })).result, { response_type: 'AUTH_ERR' });
+  const restricted = (await a.call('auth.generate_token', [600, { purpose: 'download' }])).result as string;
+  assert.type(restricted, 'string');
+  assert.equal((await loginEx(d, { mechanism: 'TOKEN_PLAIN', token: restricted })).result, { response_type: 'AUTH_ERR' });
+  assert.equal((await loginEx(d, { mechanism: 'TOKEN_PLAIN', token: `${token.slice(0, -2)}xx` })).result, { response_type: 'AUTH_ERR' });
+  await Promise.all([a.close(), b.close(), c.close(), d.close(), elsewhere.close()]);
+});
+
+t('auth.generate_token: the ttl counts from the last login with the token (Token.notify_used), at its edge and one step either side', async ({ s }) => {
+  const u = await createUser(s);
+  const a = await connect(s);
+  await loginEx(a, password(u));
+  await a.call('auth.login_ex_continue', [otp(codeNow(s, u))]);
+  const token = (await a.call('auth.generate_token', [60])).result as string;
+  const b = await connect(s);
+  s.clock.advance(59_999);
+  assertSuccess(await loginEx(b, { mechanism: 'TOKEN_PLAIN', token }), 'LEVEL_2', u);
+  s.clock.advance(59_999);
+  assertSuccess(await loginEx(b, { mechanism: 'TOKEN_PLAIN', token }), 'LEVEL_2', u);
+  s.clock.advance(60_000);
+  assert.equal((await loginEx(b, { mechanism: 'TOKEN_PLAIN', token })).result, { response_type: 'AUTH_ERR' });
+  const ttlNull = (await a.call('auth.generate_token', [null])).result as string;
+  s.clock.advance(599_999);
+  assertSuccess(await loginEx(b, { mechanism: 'TOKEN_PLAIN', token: ttlNull }), 'LEVEL_2', u);
+  await Promise.all([a.close(), b.close()]);
 });
 
 t('auth.logout → true and the connection is anonymous; a closed connection’s session is revoked', async ({ s }) => {

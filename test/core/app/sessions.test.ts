@@ -15,28 +15,60 @@ const keyLogin = async (engine: Awaited<ReturnType<typeof engineInMemory>>, user
   return { key, token: result.token };
 };
 
-test('a token login resumes its session and is recorded; after a refresh the old token is superseded', async () => {
+const grant = { ttlMs: 60_000, origin: null, singleUse: false, restricted: false };
+const lastEvent = async (engine: Awaited<ReturnType<typeof engineInMemory>>) => (await engine.store.read({ after: 0, limit: 10_000 })).at(-1);
+
+test('a granted token logs in on several connections at its holder\'s level, each with a session of its own; it is no bearer', async () => {
   const engine = await engineInMemory();
   const { token } = await keyLogin(engine, 'alice');
-  const resumed = await engine.latchkey.loginWithToken(token.accessToken, meta);
-  assert.is(resumed?.user.username, 'alice');
-  assert.is((await engine.types()).at(-1), 'SessionResumed');
-  const refreshed = await engine.latchkey.refresh(token.accessToken, meta);
-  assert.ok(refreshed !== null);
+  const granted = await engine.latchkey.grantToken(token.accessToken, grant, meta);
+  assert.type(granted, 'string');
+  assert.is(await engine.latchkey.authenticate(granted), null, 'not an access token');
+  const first = await engine.latchkey.loginWithToken(granted, meta);
+  const second = await engine.latchkey.loginWithToken(granted, meta);
+  assert.is(first?.user.username, 'alice');
+  assert.is(first?.token.aal, 'aal1');
+  assert.is.not(first?.token.sessionId, second?.token.sessionId);
+  assert.is((await engine.latchkey.authenticate(first!.token.accessToken))?.user.username, 'alice');
+  assert.is((await lastEvent(engine))?.type, 'SessionIssued');
+  assert.ok((await engine.types()).filter((t) => t === 'SessionResumed').length === 2);
+  // TOKEN_PLAIN takes only granted tokens: an access token names nothing it knows.
   assert.is(await engine.latchkey.loginWithToken(token.accessToken, meta), null);
-  const [last] = (await engine.store.read({ after: 0, limit: 1000 })).slice(-1);
-  assert.equal([last?.type, last?.data], ['SessionResumeRefused', { reason: 'superseded' }]);
+  assert.is((await lastEvent(engine))?.type, 'UnknownTokenPresented');
 });
 
-test('a token login past the session expiry is refused as expired, one millisecond before it resumes', async () => {
+test('the ttl counts from the last use (middlewared notify_used): at its edge, one step either side', async () => {
   const engine = await engineInMemory();
   const { token } = await keyLogin(engine, 'bob');
-  engine.clock.advance(engine.deps.policy.session.ttlMs - 1);
-  assert.ok((await engine.latchkey.loginWithToken(token.accessToken, meta)) !== null);
-  engine.clock.advance(1);
-  assert.is(await engine.latchkey.loginWithToken(token.accessToken, meta), null);
-  // The signature check already refuses an expired token: it names no session we would resume.
-  assert.is((await engine.types()).at(-1), 'UnknownTokenPresented');
+  const granted = await engine.latchkey.grantToken(token.accessToken, grant, meta);
+  engine.clock.advance(grant.ttlMs - 1);
+  assert.ok((await engine.latchkey.loginWithToken(granted, meta)) !== null, 'one ms before the ttl');
+  engine.clock.advance(grant.ttlMs - 1);
+  assert.ok((await engine.latchkey.loginWithToken(granted, meta)) !== null, 'the login restarted the ttl');
+  engine.clock.advance(grant.ttlMs);
+  assert.is(await engine.latchkey.loginWithToken(granted, meta), null, 'at the ttl');
+  assert.equal([(await lastEvent(engine))?.type, (await lastEvent(engine))?.data], ['SessionResumeRefused', { reason: 'expired' }]);
+});
+
+test('single_use: spent by its first login; match_origin: refused from another address; attrs: never a login', async () => {
+  const engine = await engineInMemory();
+  const { token } = await keyLogin(engine, 'dave');
+  const refusal = async () => ((await lastEvent(engine))?.data as { reason?: string }).reason;
+  const once = (await engine.latchkey.grantToken(token.accessToken, { ...grant, singleUse: true }, meta))!;
+  assert.ok((await engine.latchkey.loginWithToken(once, meta)) !== null);
+  assert.is(await engine.latchkey.loginWithToken(once, meta), null);
+  assert.is(await refusal(), 'revoked');
+  const bound = (await engine.latchkey.grantToken(token.accessToken, { ...grant, origin: meta.ip }, meta))!;
+  assert.is(await engine.latchkey.loginWithToken(bound, { ...meta, ip: '198.51.100.7' }), null);
+  assert.is(await refusal(), 'origin');
+  assert.ok((await engine.latchkey.loginWithToken(bound, meta)) !== null, 'from its origin');
+  const restricted = (await engine.latchkey.grantToken(token.accessToken, { ...grant, restricted: true }, meta))!;
+  assert.is(await engine.latchkey.loginWithToken(restricted, meta), null);
+  assert.is(await refusal(), 'restricted');
+  assert.is(await engine.latchkey.loginWithToken(`${once.slice(0, -2)}xx`, meta), null, 'a wrong secret');
+  assert.is(await refusal(), 'revoked');
+  assert.is(await engine.latchkey.loginWithToken(`${bound.slice(0, -2)}xx`, meta), null, 'a wrong secret');
+  assert.is(await refusal(), 'unknown');
 });
 
 test('revoking an API key ends the sessions it opened, with events, and they stop authenticating', async () => {

@@ -20,6 +20,7 @@ import { checkpointPath } from './sqlite/checkpoint-file.js';
 import { createEventWriterPool } from './sqlite/event-writer-pool.js';
 import { type SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { InMemoryThrottle } from './throttle/in-memory-throttle.js';
+import { uts39UsernameLooks } from './unicode/uts39-username-looks.js';
 import { RefusalTally } from '../core/throttle/refusal-tally.js';
 
 export interface Engine {
@@ -67,6 +68,7 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       signer: await EddsaTokenSigner.create(keys.signingKey, 'latchkey'),
       issuer: config.issuer,
       throttle: new InMemoryThrottle(config.policy.throttle),
+      looks: uts39UsernameLooks,
       refusals: new RefusalTally(),
     });
     return {

@@ -4,6 +4,10 @@ export type ErrorCode =
   | 'invalid_credentials'
   | 'invalid_token'
   | 'username_taken'
+  /** The name looks like an existing account's (same UTS #39 skeleton: docs/security.md §36). */
+  | 'username_lookalike'
+  /** The name mixes scripts beyond UTS #39's Highly Restrictive level (docs/security.md §36). */
+  | 'username_mixed_scripts'
   | 'unknown_user'
   | 'factor_not_enrolled'
   | 'factor_already_active'

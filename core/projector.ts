@@ -15,6 +15,11 @@ export interface ProjectionSource {
   /** The stored row, its state parsed but not upcast. */
   projection(stream: string): { readonly version: number; readonly state: unknown } | undefined;
   usernameOwner(username: string): string | undefined;
+  /**
+   * A claimed name that looks like `username` (the same UTS #39 skeleton: docs/security.md §36), if any. Absent in
+   * replay, where names claimed before the rule may look alike and must still fold.
+   */
+  lookalikeOf?(username: string): string | undefined;
 }
 
 /**
@@ -72,10 +77,14 @@ export class Projector {
     }
   }
 
-  /** One account per canonical username (docs/api.md: 409 if taken), also when two registrations race. */
+  /**
+   * One account per canonical username (docs/api.md: 409 if taken), and none that looks like another (409
+   * `username_lookalike`), also when two registrations race.
+   */
   #claim(username: string, accountId: string): void {
     const owner = this.claimedUsernames.get(username) ?? this.#source?.usernameOwner(username);
     if (owner !== undefined && owner !== accountId) throw new DomainError('username_taken', 'username is taken');
+    if (owner === undefined && this.#source?.lookalikeOf?.(username) !== undefined) throw new DomainError('username_lookalike', 'username looks like an existing one');
     if (owner === undefined) this.claimedUsernames.set(username, accountId);
   }
 }

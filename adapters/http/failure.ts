@@ -24,6 +24,8 @@ export const statusOf: Readonly<Record<FailureCode, number>> = {
   not_found: 404,
   method_not_allowed: 405,
   username_taken: 409,
+  username_lookalike: 409,
+  username_mixed_scripts: 400,
   factor_not_enrolled: 409,
   factor_already_active: 409,
   weak_password: 400,

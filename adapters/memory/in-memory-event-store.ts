@@ -1,25 +1,35 @@
 import type { StoredEvent } from '../../core/event.js';
 import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
+import type { UsernameLooks } from '../../core/ports/username-looks.js';
 import { type ProjectionSource, Projector } from '../../core/projector.js';
 import { type StreamKind, type StreamStates, eventSchema, initialState, streamId, upcastState } from '../../core/streams.js';
 
 /**
  * The EventStore port in memory (docs/style.md §12), for fast tests of the application service. Same contract as the
  * SQLite store (one contract test runs against both): atomic appends over several streams, expected versions,
- * idempotent command ids, one account per username, projections folded by the same Projector.
+ * idempotent command ids, one account per username, projections folded by the same Projector. With `looks`, no name
+ * that looks like a claimed one (docs/security.md §36).
  */
 export class InMemoryEventStore implements EventStore {
   private readonly events: StoredEvent[] = [];
   private readonly byId = new Map<string, StoredEvent>();
   private readonly projections = new Map<string, { version: number; state: string }>();
   private readonly usernames = new Map<string, string>();
+  /** Skeleton → the claimed names with it (several when they were claimed before the rule). */
+  private readonly skeletons = new Map<string, Set<string>>();
+  private readonly looks: UsernameLooks | undefined;
   private readonly source: ProjectionSource = {
     projection: (stream) => {
       const row = this.projections.get(stream);
       return row && { version: row.version, state: JSON.parse(row.state) as unknown };
     },
     usernameOwner: (username) => this.usernames.get(username),
+    lookalikeOf: (username) => (this.looks === undefined ? undefined : [...(this.skeletons.get(this.looks.skeleton(username)) ?? [])].find((n) => n !== username)),
   };
+
+  constructor(looks?: UsernameLooks) {
+    this.looks = looks;
+  }
 
   async load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>> {
     const row = this.projections.get(streamId(kind, id));
@@ -48,7 +58,11 @@ export class InMemoryEventStore implements EventStore {
       this.byId.set(e.id, e);
     }
     for (const [stream, row] of projector.rows) if (row.changed) this.projections.set(stream, { version: row.version, state: JSON.stringify(row.state) });
-    for (const [username, accountId] of projector.claimedUsernames) this.usernames.set(username, accountId);
+    for (const [username, accountId] of projector.claimedUsernames) {
+      this.usernames.set(username, accountId);
+      const skeleton = this.looks?.skeleton(username);
+      if (skeleton !== undefined) this.skeletons.set(skeleton, (this.skeletons.get(skeleton) ?? new Set()).add(username));
+    }
     return staged;
   }
 

@@ -18,7 +18,7 @@ export interface EventWriter {
 
 const filename = new URL('./event-writer-thread.js', import.meta.url).href;
 
-const failureMessages: Partial<Record<ErrorCode, string>> = { stream_moved: 'the stream moved', username_taken: 'username is taken' };
+const failureMessages: Partial<Record<ErrorCode, string>> = { stream_moved: 'the stream moved', username_taken: 'username is taken', username_lookalike: 'username looks like an existing one' };
 
 /**
  * The log's writer thread: one worker holding its own connection, so each durable commit waits there and the event

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { uts39UsernameLooks } from '../unicode/uts39-username-looks.js';
 import { type Migration, migrations as defaultMigrations } from './migrations.js';
 
 /**
@@ -16,6 +17,7 @@ export const migrate = (db: Database.Database, migrations: readonly Migration[] 
   if (seen > latest) throw new Error(`database schema version ${seen} is newer than this build (${latest})`);
   if (seen === latest) return 0;
   let applied = 0;
+  db.function('latchkey_skeleton', { deterministic: true }, (username) => uts39UsernameLooks.skeleton(String(username)));
   db.transaction(() => {
     // Another process may have migrated while we waited for the write lock.
     for (const m of migrations.slice(versionNow())) {

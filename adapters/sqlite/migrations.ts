@@ -170,4 +170,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX events_username ON events (json_extract(data, '$.username')) WHERE type = 'AccountRegistered';
     `,
   },
+  {
+    version: 6,
+    name: 'username skeletons (look-alike names)',
+    // docs/security.md §36: the UTS #39 skeleton of every claimed name, so a registration finds a look-alike by an
+    // index lookup. Names claimed before this step may look alike already: the index is not UNIQUE, and they keep
+    // working. `latchkey_skeleton` is registered by `migrate` for this step alone (no index or view uses it, so other
+    // tools and an auditor's sqlite3 never need it).
+    sql: `
+      CREATE TABLE username_skeletons (
+        username TEXT PRIMARY KEY,
+        skeleton TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX username_skeletons_by_skeleton ON username_skeletons (skeleton);
+      INSERT INTO username_skeletons (username, skeleton) SELECT username, latchkey_skeleton(username) FROM usernames;
+    `,
+  },
 ];

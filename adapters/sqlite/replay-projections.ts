@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { isDomainError } from '../../core/errors.js';
 import { Projector } from '../../core/projector.js';
 import { type LatchkeyEvent, type StreamKind, eventSchema, parseStreamId, upcastEvent, upcastState } from '../../core/streams.js';
+import { uts39UsernameLooks } from '../unicode/uts39-username-looks.js';
 import { openDatabase } from './open-database.js';
 
 export type ReplayProgress = (done: number, total?: number) => void;
@@ -197,14 +198,25 @@ const replayInTransaction = (db: Database.Database, apply: boolean, partition: S
   for (const [username, accountId] of projector.claimedUsernames) {
     if (liveNames.get(username) !== accountId) differ(`username ${JSON.stringify(username)} → ${accountId} only in the rebuilt table`);
   }
+  // The skeletons are a function of the names (docs/security.md §36): each claimed name has its own, and no other.
+  const liveSkeletons = new Map(
+    db.prepare(`SELECT s.username, s.skeleton FROM username_skeletons s JOIN usernames u USING (username) WHERE ${inPartition('u.account_id', partition)}`).raw().all() as [string, string][],
+  );
+  for (const username of projector.claimedUsernames.keys()) {
+    if (liveSkeletons.get(username) !== uts39UsernameLooks.skeleton(username)) differ(`username ${JSON.stringify(username)}: its skeleton differs from the live table's`);
+  }
 
   if (differenceCount > maxDifferences) differences.push(`… and ${differenceCount - maxDifferences} more`);
   if (apply) {
-    db.exec('DELETE FROM main.projections; DELETE FROM main.usernames;');
+    db.exec('DELETE FROM main.projections; DELETE FROM main.usernames; DELETE FROM main.username_skeletons;');
     const insertProjection = db.prepare('INSERT INTO main.projections (stream, kind, version, state) VALUES (?, ?, ?, ?)');
     for (const [stream, row] of projector.rows) insertProjection.run(stream, row.kind, row.version, JSON.stringify(row.state));
     const insertUsername = db.prepare('INSERT INTO main.usernames (username, account_id) VALUES (?, ?)');
-    for (const [username, accountId] of projector.claimedUsernames) insertUsername.run(username, accountId);
+    const insertSkeleton = db.prepare('INSERT INTO main.username_skeletons (username, skeleton) VALUES (?, ?)');
+    for (const [username, accountId] of projector.claimedUsernames) {
+      insertUsername.run(username, accountId);
+      insertSkeleton.run(username, uts39UsernameLooks.skeleton(username));
+    }
   }
   return { events, streams: projector.rows.size, equal: differenceCount === 0, differences, applied: apply, differenceCount, claimedUsernames: projector.claimedUsernames };
 };

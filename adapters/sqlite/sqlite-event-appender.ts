@@ -5,10 +5,12 @@ import type { AppendRequest } from '../../core/ports/event-store.js';
 import { chainHash, genesisHash } from './chain-hash.js';
 import type { LogPoint } from './checkpoint.js';
 import type { EventTuple } from './event-tuple.js';
+import { hasTable } from './has-table.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { sqliteProjectionSource } from './projection-source.js';
 import { type ProjectionSource, Projector } from '../../core/projector.js';
 import { eventSchema } from '../../core/streams.js';
+import { uts39UsernameLooks } from '../unicode/uts39-username-looks.js';
 import { storageError } from './storage-error.js';
 import { eventColumns, storedEventFromRow } from './stored-event-from-row.js';
 
@@ -27,6 +29,8 @@ export class SqliteEventAppender {
   private readonly insertEvent: Database.Statement<[...EventTuple, Buffer]>;
   private readonly upsertProjection: Database.Statement<[string, string, number, string]>;
   private readonly insertUsername: Database.Statement<[string, string]>;
+  /** Null on a schema older than migration 6 (the migration tests' old databases): no skeletons to keep there. */
+  private readonly insertSkeleton: Database.Statement<[string, string]> | null;
   private readonly source: ProjectionSource;
   private readonly appendTransaction: Database.Transaction<(request: AppendRequest) => StoredEvent[]>;
 
@@ -41,6 +45,7 @@ export class SqliteEventAppender {
       'INSERT INTO projections (stream, kind, version, state) VALUES (?, ?, ?, ?) ON CONFLICT (stream) DO UPDATE SET kind = excluded.kind, version = excluded.version, state = excluded.state',
     );
     this.insertUsername = db.prepare('INSERT INTO usernames (username, account_id) VALUES (?, ?)');
+    this.insertSkeleton = hasTable(db, 'username_skeletons') ? db.prepare('INSERT INTO username_skeletons (username, skeleton) VALUES (?, ?)') : null;
     this.source = sqliteProjectionSource(db);
     this.appendTransaction = db.transaction((request: AppendRequest) => this.appendNow(request));
   }
@@ -108,7 +113,10 @@ export class SqliteEventAppender {
       stored.push({ seq, id: row[1], stream, version, type: event.type, schema, data: event.data, meta: request.meta, at: request.at });
     });
     for (const [stream, row] of projector.rows) if (row.changed) this.upsertProjection.run(stream, row.kind, row.version, JSON.stringify(row.state));
-    for (const [username, accountId] of projector.claimedUsernames) this.insertUsername.run(username, accountId);
+    for (const [username, accountId] of projector.claimedUsernames) {
+      this.insertUsername.run(username, accountId);
+      this.insertSkeleton?.run(username, uts39UsernameLooks.skeleton(username));
+    }
     return stored;
   }
 

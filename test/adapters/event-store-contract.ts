@@ -211,6 +211,22 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
   );
 
   test(
+    'a name that looks like a claimed one (same UTS #39 skeleton) is refused as username_lookalike and writes nothing',
+    withStore(async (store) => {
+      await store.append(request('cmd-1', [account('a', 0, [registered('a', 'alice')])]));
+      const before = await everything(store);
+      // Dotless ı, then a combining dot (the fold of ALİCE): docs/security.md §36.
+      for (const [i, name] of ['alıce', 'ali\u0307ce', 'alíce'].entries()) {
+        assert.is(await rejection(store.append(request(`cmd-${i + 2}`, [account(`b${i}`, 0, [registered(`b${i}`, name)])]))), 'username_lookalike', name);
+      }
+      assert.equal(await everything(store), before);
+      assert.is(await store.accountIdByUsername('alıce'), null);
+      await store.append(request('cmd-9', [account('c', 0, [registered('c', 'alicia')])]));
+      assert.is(await store.accountIdByUsername('alicia'), 'c');
+    }),
+  );
+
+  test(
     'read pages through the log in seq order, after a seq, up to a limit, optionally one stream',
     withStore(async (store) => {
       await store.append(request('cmd-1', [account('a', 0, [registered('a', 'alice')]), probe('p', 0, 1)]));

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { InMemoryEventStore } from '../../adapters/memory/in-memory-event-store.js';
 import { createEventWriterPool } from '../../adapters/sqlite/event-writer-pool.js';
 import { openSqliteEventStore } from '../../adapters/sqlite/sqlite-event-store.js';
+import { uts39UsernameLooks } from '../../adapters/unicode/uts39-username-looks.js';
 import { eventStoreContract } from './event-store-contract.js';
 
-eventStoreContract('in-memory', () => new InMemoryEventStore());
+eventStoreContract('in-memory', () => new InMemoryEventStore(uts39UsernameLooks));
 
 eventStoreContract('sqlite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-contract-'));

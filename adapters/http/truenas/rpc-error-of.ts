@@ -28,6 +28,8 @@ export const rpcErrorOf = (err: unknown): RpcError | null => {
     case 'invalid_credentials':
     case 'invalid_token':
     case 'username_taken':
+    case 'username_lookalike':
+    case 'username_mixed_scripts':
     case 'unknown_user':
     case 'factor_not_enrolled':
     case 'factor_already_active':

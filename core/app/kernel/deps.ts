@@ -8,6 +8,7 @@ import type { SecretBox } from '../../ports/secret-box.js';
 import type { Throttle } from '../../ports/throttle.js';
 import type { TokenSigner } from '../../ports/token-signer.js';
 import type { TotpVerifier } from '../../ports/totp-verifier.js';
+import type { UsernameLooks } from '../../ports/username-looks.js';
 import type { RefusalTally } from '../../throttle/refusal-tally.js';
 
 /** Everything the application service touches, as ports: core/ stays free of I/O. */
@@ -22,6 +23,8 @@ export interface Deps {
   readonly digest: Digest;
   readonly signer: TokenSigner;
   readonly throttle: Throttle;
+  /** UTS #39 checks of new usernames (docs/security.md §36). */
+  readonly looks: UsernameLooks;
   /** The throttle's refusals, counted until recordThrottleRefusals writes them (pure, in memory). */
   readonly refusals: RefusalTally;
   /** Shown in authenticator apps (otpauth issuer). */

@@ -156,6 +156,29 @@ t('admin routes need the admin key', async ({ s }) => {
   assert.is(again.status, 409);
 });
 
+t('admin: a look-alike of an existing name is 409 username_lookalike, mixed scripts 400; the existing account still logs in', async ({ s }) => {
+  const alice = await createUser(s, { username: 'alice', totp: false, mfa: 'exempt' });
+  const create = (username: string) => s.admin('POST', '/v1/admin/users', { json: { username, password: 'another-long-password' } });
+  // The names: Cyrillic а (mixed with Latin), dotless ı, í, and ALİCE (stored as ali̇ce by NFKC + case fold).
+  const mixed = await create('аlice');
+  assert.equal([mixed.status, mixed.body.error], [400, 'username_mixed_scripts']);
+  for (const name of ['alıce', 'alíce', 'ALİCE', 'ALİCE'.normalize('NFD')]) {
+    const r = await create(name);
+    assert.equal([r.status, r.body.error], [409, 'username_lookalike'], JSON.stringify(name));
+  }
+  assert.equal([(await create('ALICE')).status, (await create('ALICE')).body.error], [409, 'username_taken']);
+  // A whole-script look-alike is one script, so only the skeleton catches it.
+  assert.is((await create('coe')).status, 201);
+  const cyrillic = await create('сое');
+  assert.equal([cyrillic.status, cyrillic.body.error], [409, 'username_lookalike']);
+  assert.is((await create('сергей')).status, 201, 'a Cyrillic name of its own');
+  assert.is((await create('山田たろう')).status, 201, 'Han with Hiragana is within Highly Restrictive');
+  const login = await s.call('POST', '/v1/login', { json: { username: 'ALICE', password: alice.password } });
+  assert.is(login.status, 200);
+  const events = (await s.admin('GET', '/v1/admin/events?limit=1000')).body.events as { type: string; data: { username?: string } }[];
+  assert.equal(events.filter((e) => e.type === 'AccountRegistered').map((e) => e.data.username).filter((n) => n !== undefined && /^(al|co|со)/.test(n)), ['alice', 'coe']);
+});
+
 t('the audit log pages with after/next and filters by stream', async ({ s }) => {
   const all = await s.admin('GET', '/v1/admin/events?limit=3');
   assert.is(all.status, 200);

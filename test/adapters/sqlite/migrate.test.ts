@@ -89,6 +89,34 @@ test('migration 4 carries every projection row of a version-3 database over to t
   }
 });
 
+test('migration 6 gives every claimed name its skeleton, look-alikes claimed before it included; they keep their accounts', async () => {
+  const path = join(dir, 'a.db');
+  const db = new Database(path);
+  migrate(db, migrations.slice(0, 5));
+  const v5 = new SqliteEventStore(db);
+  const register = (id: string, username: string) => ({
+    commandId: `register-${id}`,
+    writes: [{ kind: 'account' as const, id, expectedVersion: 0, events: [{ type: 'AccountRegistered' as const, data: { accountId: id, username, passwordHash: '$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA', roles: [], mfa: 'exempt' as const } }] }],
+    meta: { requestId: 'r', ip: null, dialect: 'admin' as const, userAgent: null },
+    at: 1,
+  });
+  await v5.append(register('a', 'alice'));
+  await v5.append(register('b', 'alıce'));
+  v5.close();
+
+  const store = openSqliteEventStore(path);
+  try {
+    assert.equal(store.db.prepare('SELECT username, skeleton FROM username_skeletons ORDER BY username').raw().all(), [['alice', 'alice'], ['alıce', 'alice']]);
+    assert.is(await store.accountIdByUsername('alıce'), 'b');
+    assert.is(await store.accountIdByUsername('alice'), 'a');
+    let refused: unknown = null;
+    await store.append(register('c', 'alíce')).catch((err: unknown) => (refused = err));
+    assert.is((refused as { code?: string } | null)?.code, 'username_lookalike', 'a new look-alike is refused');
+  } finally {
+    store.close();
+  }
+});
+
 test('a database from a newer build is refused, not written', () => {
   const path = join(dir, 'a.db');
   const db = new Database(path);

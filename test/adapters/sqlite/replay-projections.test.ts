@@ -75,6 +75,23 @@ test('a live table changed behind the log is reported, and --apply puts the rebu
   assert.is((await store.load('account', streamOf(other!))).version, (before.projections as { stream: string; version: number }[]).find((r) => r.stream === other)!.version);
 });
 
+test('the username skeletons are rebuilt too: a changed or missing one is reported, and --apply restores it', async () => {
+  for (const req of randomHistory(7, 120)) await store.append(req);
+  const skeletons = () => store.db.prepare('SELECT username, skeleton FROM username_skeletons ORDER BY username').raw().all();
+  const before = skeletons();
+  assert.ok(before.length >= 2);
+  const [first, second] = before as [string, string][];
+  store.db.prepare("UPDATE username_skeletons SET skeleton = 'forged' WHERE username = ?").run(first![0]);
+  store.db.prepare('DELETE FROM username_skeletons WHERE username = ?').run(second![0]);
+  const found = replayProjections(store.db);
+  assert.is(found.equal, false);
+  assert.is(found.differenceCount, 2);
+  assert.match(found.differences.join('\n'), `username ${JSON.stringify(first![0])}: its skeleton differs`);
+  replayProjections(store.db, { apply: true });
+  assert.equal(skeletons(), before);
+  assert.ok(replayProjections(store.db).equal);
+});
+
 test('an empty log replays to empty tables', () => {
   const { claimedUsernames, ...rest } = replayProjections(store.db);
   assert.equal(rest, { events: 0, streams: 0, equal: true, differences: [], applied: false, differenceCount: 0 });

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as argon2 from 'argon2';
 import { InMemoryEventStore } from '../../../adapters/memory/in-memory-event-store.js';
+import { uts39UsernameLooks } from '../../../adapters/unicode/uts39-username-looks.js';
 import { AesGcmSecretBox } from '../../../adapters/crypto/aes-gcm-secret-box.js';
 import { EddsaTokenSigner } from '../../../adapters/crypto/eddsa-token-signer.js';
 import { NodeDigest } from '../../../adapters/crypto/node-digest.js';
@@ -36,7 +37,7 @@ export const meta: EventMeta = { requestId: 'req-unit', ip: '192.0.2.10', dialec
  */
 export const engineInMemory = async (policy: Partial<Policy> = {}) => {
   const clock = new TestClock(Date.UTC(2026, 11, 1, 8, 0, 0));
-  const store = new InMemoryEventStore();
+  const store = new InMemoryEventStore(uts39UsernameLooks);
   const deps: Deps = {
     policy: { ...defaultPolicy, argon2: testArgon2, ...policy },
     store,
@@ -49,6 +50,7 @@ export const engineInMemory = async (policy: Partial<Policy> = {}) => {
     signer: await EddsaTokenSigner.create(generateKeyPairSync('ed25519').privateKey, 'latchkey-test'),
     throttle: new InMemoryThrottle(policy.throttle ?? defaultPolicy.throttle),
     refusals: new RefusalTally(),
+    looks: uts39UsernameLooks,
     issuer: 'Latchkey',
   };
   const types = async () => (await store.read({ after: 0, limit: 10_000 })).map((e) => e.type);

@@ -4,7 +4,7 @@ import type { AuditLog, ChainStatus, LogPage } from '../../core/ports/audit-log.
 import type { EventStore } from '../../core/ports/event-store.js';
 import { parseStreamId, streamId } from '../../core/streams.js';
 
-const ownerTypes = new Set(['AccountRegistered', 'SessionIssued', 'ChallengeIssued', 'DeviceRemembered']);
+const ownerTypes = new Set(['AccountRegistered', 'SessionIssued', 'ChallengeIssued', 'DeviceRemembered', 'TokenGranted']);
 
 /**
  * The AuditLog port over any EventStore's `read` (docs/style.md §12), for tests of core/audit over the in-memory store:

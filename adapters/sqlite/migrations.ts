@@ -186,4 +186,16 @@ export const migrations: readonly Migration[] = [
       INSERT INTO username_skeletons (username, skeleton) SELECT username, latchkey_skeleton(username) FROM usernames;
     `,
   },
+  {
+    version: 7,
+    name: 'events: the owner index also over TokenGranted (TrueNAS auth.generate_token streams)',
+    // An account's history reads its streams through this partial index (migration 5); a TrueNAS token's stream
+    // starts with TokenGranted, which names the account, so it belongs to the history too. The list must stay the
+    // one sqlite-audit-log.ts queries with, or SQLite would not use the index.
+    sql: `
+      DROP INDEX events_owner;
+      CREATE INDEX events_owner ON events (json_extract(data, '$.accountId'))
+      WHERE type IN ('AccountRegistered', 'SessionIssued', 'ChallengeIssued', 'DeviceRemembered', 'TokenGranted');
+    `,
+  },
 ];

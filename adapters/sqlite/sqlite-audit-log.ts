@@ -13,7 +13,7 @@ import { eventColumns } from './stored-event-from-row.js';
  * The event types whose data names the account that owns their stream: the partial index `events_owner` of
  * migration 5 covers exactly these, and a query must name the same list for SQLite to use it.
  */
-const ownerTypes = "('AccountRegistered', 'SessionIssued', 'ChallengeIssued', 'DeviceRemembered')";
+const ownerTypes = "('AccountRegistered', 'SessionIssued', 'ChallengeIssued', 'DeviceRemembered', 'TokenGranted')";
 
 const bounds = (range: TimeRange): [number, number] => [range.since ?? Number.MIN_SAFE_INTEGER, range.until ?? Number.MAX_SAFE_INTEGER];
 

@@ -81,11 +81,11 @@ test('answers as the in-memory adapter does, for every call of the port', async 
   });
 });
 
-test('a history reads through indexes (migration 5), never a scan of the log', async () => {
+test('a history reads through indexes (migrations 5 and 7), never a scan of the log', async () => {
   await withLogs(async (sqlite) => {
     const plan = (sql: string, ...args: unknown[]) => (sqlite.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join('; ');
     assert.match(plan("SELECT json_extract(data, '$.accountId') FROM events WHERE type = 'AccountRegistered' AND json_extract(data, '$.username') = ?", 'alice'), /USING INDEX events_username/);
-    assert.match(plan("SELECT DISTINCT stream FROM events WHERE type IN ('AccountRegistered', 'SessionIssued', 'ChallengeIssued', 'DeviceRemembered') AND json_extract(data, '$.accountId') = ?", 'a1'), /USING INDEX events_owner/);
+    assert.match(plan("SELECT DISTINCT stream FROM events WHERE type IN ('AccountRegistered', 'SessionIssued', 'ChallengeIssued', 'DeviceRemembered', 'TokenGranted') AND json_extract(data, '$.accountId') = ?", 'a1'), /USING INDEX events_owner/);
     const streamsPlan = plan('SELECT seq FROM events WHERE stream IN (SELECT value FROM json_each(?)) AND seq > ? AND at >= ? AND at < ? ORDER BY seq LIMIT ?', '[]', 0, 0, 1, 1);
     assert.match(streamsPlan, /INDEX sqlite_autoindex_events_2 \(stream=\?\)/);
     assert.not.match(streamsPlan, /SCAN events/);

@@ -1,5 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { InMemoryAuditLog } from '../../../adapters/memory/in-memory-audit-log.js';
+import { history } from '../../../core/audit/history.js';
 import { engineInMemory, meta } from './engine-in-memory.js';
 
 /** Sessions through the application service alone: token logins, refresh, API-key sessions and their revocation. */
@@ -35,6 +37,17 @@ test('a granted token logs in on several connections at its holder\'s level, eac
   // TOKEN_PLAIN takes only granted tokens: an access token names nothing it knows.
   assert.is(await engine.latchkey.loginWithToken(token.accessToken, meta), null);
   assert.is((await lastEvent(engine))?.type, 'UnknownTokenPresented');
+});
+
+test("a granted token's stream is in its account's audit history (TokenGranted names the account)", async () => {
+  const engine = await engineInMemory();
+  const { token } = await keyLogin(engine, 'erin');
+  const granted = (await engine.latchkey.grantToken(token.accessToken, grant, meta))!;
+  assert.ok((await engine.latchkey.loginWithToken(granted, meta)) !== null);
+  const page = await history(new InMemoryAuditLog(engine.store), null, { username: 'erin', range: {}, after: 0, limit: 100 });
+  const types = page.events.map((e) => e.type);
+  assert.ok(types.includes('TokenGranted') && types.includes('SessionResumed'), types.join(','));
+  assert.not.ok(JSON.stringify(page.events).includes(granted.split('.')[1]!), 'the token secret is nowhere in it');
 });
 
 test('the ttl counts from the last use (middlewared notify_used): at its edge, one step either side', async () => {

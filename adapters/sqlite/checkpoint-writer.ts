@@ -10,6 +10,8 @@ export interface CheckpointWriterOptions {
   readonly intervalMs: number;
   /** The log's last committed row, read between transactions. */
   readonly head: () => LogPoint;
+  /** The stored hash of the row at `seq` (hex), or undefined when there is none. */
+  readonly hashAt: (seq: number) => string | undefined;
   readonly now?: () => number;
 }
 
@@ -17,7 +19,8 @@ export interface CheckpointWriterOptions {
  * The writer thread's checkpoints (docs/security.md §34). After a commit batch, `committed()` asks for one; it is
  * written at most once per interval, one at a time, on libuv's pool, so a commit never waits for it. It is read from
  * the log after the commit, so it can lag the log (a crash before the next write) and never lead it. Monotonic: a
- * head that is not past the checkpoint on disk (this writer's or another process's) is not written.
+ * head that is not past the checkpoint on disk (this writer's or another process's) is not written. Nor is one over
+ * a log that no longer holds the newest checkpoint's row: signing it would bury the evidence of a fork.
  */
 export class CheckpointWriter {
   readonly #o: CheckpointWriterOptions;
@@ -61,6 +64,7 @@ export class CheckpointWriter {
     const onDisk = readCheckpoint(this.#o.path);
     const newest = onDisk instanceof Error || onDisk === null || (this.#last !== null && this.#last.seq >= onDisk.seq) ? this.#last : onDisk;
     if (newest !== null && head.seq <= newest.seq) return null;
+    if (newest !== null && newest.seq > 0 && this.#o.hashAt(newest.seq) !== newest.hash) throw new Error('the log no longer holds the last checkpoint');
     const at = this.#now();
     const next = signCheckpoint(this.#o.key, this.#o.kid, head, at, thinAnchors(newest, head.seq));
     this.#last = next;

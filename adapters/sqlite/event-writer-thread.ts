@@ -25,7 +25,7 @@ const appender = openSqliteEventAppender(path, { busyTimeoutMs, maxPages, tempIn
 const checkpoints =
   checkpoint === undefined
     ? null
-    : new CheckpointWriter({ path: checkpoint.path, key: createPrivateKey(checkpoint.keyPem), kid: checkpoint.kid, intervalMs: checkpoint.intervalMs, head: () => appender.head() });
+    : new CheckpointWriter({ path: checkpoint.path, key: createPrivateKey(checkpoint.keyPem), kid: checkpoint.kid, intervalMs: checkpoint.intervalMs, head: () => appender.head(), hashAt: (seq) => appender.hashAt(seq) });
 
 let batch: { readonly request: AppendRequest; readonly done: (outcome: AppendOutcome) => void }[] = [];
 

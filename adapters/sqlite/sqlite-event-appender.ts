@@ -26,6 +26,7 @@ export type AppendOutcome = { readonly ok: true; readonly events: StoredEvent[] 
 export class SqliteEventAppender {
   private readonly lastEvent: Database.Statement<[], [number, Buffer]>;
   private readonly eventById: Database.Statement<[string], EventTuple>;
+  private readonly hashOfSeq: Database.Statement<[number], Buffer>;
   private readonly insertEvent: Database.Statement<[...EventTuple, Buffer]>;
   private readonly upsertProjection: Database.Statement<[string, string, number, string]>;
   private readonly insertUsername: Database.Statement<[string, string]>;
@@ -40,6 +41,7 @@ export class SqliteEventAppender {
     this.db = db;
     this.lastEvent = db.prepare<[], [number, Buffer]>('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').raw();
     this.eventById = db.prepare<[string], EventTuple>(`SELECT ${eventColumns} FROM events WHERE id = ?`).raw();
+    this.hashOfSeq = db.prepare<[number], Buffer>('SELECT hash FROM events WHERE seq = ?').pluck();
     this.insertEvent = db.prepare('INSERT INTO events (seq, id, stream, version, type, schema, data, meta, at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.upsertProjection = db.prepare(
       'INSERT INTO projections (stream, kind, version, state) VALUES (?, ?, ?, ?) ON CONFLICT (stream) DO UPDATE SET kind = excluded.kind, version = excluded.version, state = excluded.state',
@@ -86,6 +88,11 @@ export class SqliteEventAppender {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** The stored hash of the row at `seq`, hex, for the writer's checkpoint. */
+  hashAt(seq: number): string | undefined {
+    return (this.hashOfSeq.get(seq) as Buffer | undefined)?.toString('hex');
   }
 
   /** The last committed row (seq 0 and the genesis hash on an empty log), for the writer's checkpoint. */

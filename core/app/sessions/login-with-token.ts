@@ -13,7 +13,7 @@ import type { SessionView } from './authenticate.js';
  * which also bounds how fast such attempts can grow the log.
  */
 export const loginWithToken = async (deps: Deps, token: unknown, meta: EventMeta): Promise<SessionView | null> => {
-  const admission = admit(deps, '', false, meta);
+  const admission = await admit(deps, '', false, meta);
   if (admission.kind === 'refused') return null;
   return admitted(admission, async () => {
     const now = deps.clock.now();
@@ -32,7 +32,6 @@ export const loginWithToken = async (deps: Deps, token: unknown, meta: EventMeta
       if (event?.type !== 'SessionResumed' || account.status !== 'registered') return null;
       return { sessionId: claims.sid, jti: claims.jti, aal: claims.aal, exp: claims.exp, user: userView(account.account) };
     });
-    if (view !== null) admission.refund();
     return view;
-  });
+  }, (view) => (view === null ? 'failure' : 'success'));
 };

@@ -67,7 +67,8 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       digest: new NodeDigest(keys.hmacKey),
       signer: await EddsaTokenSigner.create(keys.signingKey, 'latchkey'),
       issuer: config.issuer,
-      throttle: new InMemoryThrottle(config.policy.throttle),
+      // As many attempts of one address may wait for a token as the argon2 queue holds (docs/security.md §21).
+      throttle: new InMemoryThrottle(config.policy.throttle, { maxWaiters: pool.stats().argon2MaxQueue }),
       looks: uts39UsernameLooks,
       refusals: new RefusalTally(),
     });

@@ -25,7 +25,7 @@ const rejected: LoginResult = { kind: 'rejected' };
  */
 export const loginWithApiKey = async (deps: Deps, input: ApiKeyLoginInput, meta: EventMeta): Promise<LoginResult> => {
   const username = canonicalUsername(input.username);
-  const admission = admit(deps, username, true, meta);
+  const admission = await admit(deps, username, true, meta);
   if (admission.kind === 'refused') return rejected;
   return admitted(admission, async () => {
     const account = await registeredAccount(deps, username);
@@ -48,7 +48,6 @@ export const loginWithApiKey = async (deps: Deps, input: ApiKeyLoginInput, meta:
     });
     if (pending === null) return rejected;
     const token = await signToken(deps, pending.session);
-    admission.refund();
     return { kind: 'authenticated', user: pending.user, token, deviceToken: null };
-  });
+  }, (r) => (r.kind === 'rejected' ? 'failure' : 'success'));
 };

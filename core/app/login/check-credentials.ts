@@ -16,8 +16,8 @@ import { recordUnknownUser } from './record-unknown-user.js';
 import { refuseLogin } from './refuse-login.js';
 import { rehashPassword } from './rehash-password.js';
 
-/** The crypto first (argon2, TOTP), then one transaction, then the answer; `refund` returns the budgets on success. */
-export const checkCredentials = async (deps: Deps, username: string, input: LoginInput, meta: EventMeta, refund: () => void): Promise<LoginResult> => {
+/** The crypto first (argon2, TOTP), then one transaction, then the answer. */
+export const checkCredentials = async (deps: Deps, username: string, input: LoginInput, meta: EventMeta): Promise<LoginResult> => {
   // A full argon2 queue sheds this login anyway: say so before reading anything (shed answers must stay cheap).
   if (deps.hasher.saturated()) throw new DomainError('overloaded', 'the server is busy', 1);
   const account = await registeredAccount(deps, username);
@@ -51,10 +51,8 @@ export const checkCredentials = async (deps: Deps, username: string, input: Logi
     case 'rejected':
       return outcome;
     case 'mfa_required':
-      refund();
       return { ...outcome, methods: outcome.user.methods, expiresIn: Math.floor(deps.policy.challenge.ttlMs / 1000) };
     case 'authenticated': {
-      refund();
       const token = await signToken(deps, outcome.pending);
       if (needsRehash(account.passwordHash, deps.policy)) await rehashPassword(deps, account, input.password, meta);
       // A rehash changes nothing the user view shows.

@@ -22,7 +22,7 @@ export interface LoginInput {
 export const login = async (deps: Deps, input: LoginInput, meta: EventMeta): Promise<LoginResult> => {
   const username = canonicalUsername(input.username);
   // Only a live device of this account skips the account budget: a forged or rotated-out token must not (docs/security.md §20).
-  const admission = admit(deps, username, !(await isLiveDevice(deps, username, input.deviceToken)), meta);
+  const admission = await admit(deps, username, !(await isLiveDevice(deps, username, input.deviceToken)), meta);
   if (admission.kind === 'refused') return { kind: 'rejected' };
-  return admitted(admission, () => checkCredentials(deps, username, input, meta, admission.refund));
+  return admitted(admission, () => checkCredentials(deps, username, input, meta), (r) => (r.kind === 'rejected' ? 'failure' : 'success'));
 };

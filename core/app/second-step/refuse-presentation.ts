@@ -2,7 +2,7 @@ import type { EventMeta } from '../../event.js';
 import { parseBearerSecret } from '../kernel/bearer-secret.js';
 import type { Deps } from '../kernel/deps.js';
 import { transact } from '../kernel/transact.js';
-import { admit } from '../login/admit.js';
+import { spendAddressBudget } from '../login/admit.js';
 import { recordUnknownToken } from '../login/record-unknown-token.js';
 
 /**
@@ -15,7 +15,7 @@ export const refusePresentation = async (deps: Deps, token: unknown, reason: 'fo
   const bearer = parseBearerSecret(deps, token);
   const state = bearer === null ? null : (await deps.store.load('challenge', bearer.id)).state;
   if (bearer === null || state === null || state.status === 'none') {
-    admit(deps, '', false, meta);
+    await spendAddressBudget(deps, meta);
     return recordUnknownToken(deps, token, meta);
   }
   await transact(deps, meta, async (tx) => {

@@ -22,7 +22,7 @@ export interface TokenLogin {
  * (docs/security.md §21), which also bounds how fast such attempts can grow the log.
  */
 export const loginWithToken = async (deps: Deps, token: unknown, meta: EventMeta): Promise<TokenLogin | null> => {
-  const admission = admit(deps, '', false, meta);
+  const admission = await admit(deps, '', false, meta);
   if (admission.kind === 'refused') return null;
   return admitted(admission, async () => {
     const presented = parseBearerSecret(deps, token);
@@ -45,7 +45,6 @@ export const loginWithToken = async (deps: Deps, token: unknown, meta: EventMeta
       return null;
     }
     if (outcome === null) return null;
-    admission.refund();
     return { token: await signToken(deps, outcome.session), user: outcome.user };
-  });
+  }, (login) => (login === null ? 'failure' : 'success'));
 };

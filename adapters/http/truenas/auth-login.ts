@@ -38,7 +38,7 @@ export const authLogin: RpcMethod = async (session, params, meta) => {
   metrics.inc('latchkey_logins_total', { dialect: 'truenas', result: result.kind });
   switch (result.kind) {
     case 'authenticated':
-      loginSuccess(session, result.token.accessToken, result.token.aal, result.user, false);
+      await loginSuccess(session, result.token.accessToken, result.token.aal, result.user, { userInfo: false, reconnectToken: false }, meta);
       return true;
     case 'mfa_required':
       // Only without a code ('later'): the step waits on this connection, as the product's auth context does.

@@ -26,7 +26,7 @@ export const continueOtp = async (session: SocketSession, data: Extract<LoginDat
   };
   switch (result.kind) {
     case 'authenticated':
-      return loginSuccess(session, result.token.accessToken, result.token.aal, result.user, data.userInfo);
+      return loginSuccess(session, result.token.accessToken, result.token.aal, result.user, data, meta);
     case 'invalid_otp':
       if (result.attemptsRemaining > 0) return authResponses.otpRequired(pending.username);
       finish();

@@ -2,10 +2,14 @@ import { RpcError } from './rpc-error.js';
 
 export type Mechanism = 'PASSWORD_PLAIN' | 'TOKEN_PLAIN' | 'API_KEY_PLAIN' | 'OTP_TOKEN';
 
-interface Common {
+export interface LoginOptions {
   /** login_options.user_info (default true): whether SUCCESS carries `user_info` or null. */
   readonly userInfo: boolean;
+  /** login_options.reconnect_token (API 26 and later, default false): whether SUCCESS carries a single-use token. */
+  readonly reconnectToken: boolean;
 }
+
+type Common = LoginOptions;
 
 export type LoginData =
   | (Common & { readonly mechanism: 'PASSWORD_PLAIN'; readonly username: string; readonly password: string })
@@ -53,17 +57,17 @@ export const loginData = (method: string, params: readonly unknown[], allowed: r
     if (v.length > (limits[name] ?? 4096)) return fail(name, 'String is too long');
     return v;
   };
-  const userInfo = loginOptions(d, (name, message) => fail(name, message));
+  const options = loginOptions(d, (name, message) => fail(name, message));
   switch (mechanism) {
     case 'PASSWORD_PLAIN':
-      return { mechanism, username: text('username'), password: text('password'), userInfo };
+      return { mechanism, username: text('username'), password: text('password'), ...options };
     case 'TOKEN_PLAIN':
-      return { mechanism, token: text('token'), userInfo };
+      return { mechanism, token: text('token'), ...options };
     case 'API_KEY_PLAIN':
-      return { mechanism, username: text('username'), apiKey: text('api_key'), userInfo };
+      return { mechanism, username: text('username'), apiKey: text('api_key'), ...options };
     case 'OTP_TOKEN':
       if (!Object.hasOwn(d, 'otp_token')) fail('otp_token', 'Field required');
-      return { mechanism, otpToken: d.otp_token, userInfo };
+      return { mechanism, otpToken: d.otp_token, ...options };
     default: {
       const _exhaustive: never = mechanism;
       return _exhaustive;
@@ -71,14 +75,17 @@ export const loginData = (method: string, params: readonly unknown[], allowed: r
   }
 };
 
-/** `login_options: {user_info?: boolean}`; anything else in it is refused like any extra input. */
-const loginOptions = (d: Record<string, unknown>, fail: (name: string, message: string) => never): boolean => {
-  if (!Object.hasOwn(d, 'login_options')) return true;
+/** `login_options: {user_info?: boolean, reconnect_token?: boolean}`; anything else in it is refused like any extra input. */
+const loginOptions = (d: Record<string, unknown>, fail: (name: string, message: string) => never): LoginOptions => {
+  if (!Object.hasOwn(d, 'login_options')) return { userInfo: true, reconnectToken: false };
   const o = d.login_options;
   if (o === null || typeof o !== 'object' || Array.isArray(o)) return fail('login_options', 'Input should be an object');
-  for (const key of Object.keys(o)) if (key !== 'user_info') fail(`login_options.${key}`, 'Extra inputs are not permitted');
-  const v = (o as Record<string, unknown>).user_info;
-  if (v === undefined) return true;
-  if (typeof v !== 'boolean') return fail('login_options.user_info', 'Input should be a valid boolean');
-  return v;
+  for (const key of Object.keys(o)) if (key !== 'user_info' && key !== 'reconnect_token') fail(`login_options.${key}`, 'Extra inputs are not permitted');
+  const flag = (name: string, fallback: boolean): boolean => {
+    const v = (o as Record<string, unknown>)[name];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') return fail(`login_options.${name}`, 'Input should be a valid boolean');
+    return v;
+  };
+  return { userInfo: flag('user_info', true), reconnectToken: flag('reconnect_token', false) };
 };

@@ -11,7 +11,7 @@ const password = async (session: SocketSession, data: Extract<LoginData, { mecha
   metrics.inc('latchkey_logins_total', { dialect: 'truenas', result: result.kind });
   switch (result.kind) {
     case 'authenticated':
-      return loginSuccess(session, result.token.accessToken, result.token.aal, result.user, data.userInfo);
+      return loginSuccess(session, result.token.accessToken, result.token.aal, result.user, data, meta);
     case 'mfa_required':
       // The engine's mfa token stays on this connection: the client only learns that a code is due.
       session.pending = { mfaToken: result.mfaToken, username: data.username };
@@ -32,13 +32,13 @@ const password = async (session: SocketSession, data: Extract<LoginData, { mecha
 const token = async (session: SocketSession, data: Extract<LoginData, { mechanism: 'TOKEN_PLAIN' }>, meta: EventMeta) => {
   const login = await session.app.latchkey.loginWithToken(data.token, meta);
   session.app.metrics.inc('latchkey_logins_total', { dialect: 'truenas', result: login === null ? 'rejected' : 'authenticated' });
-  return login === null ? authResponses.authErr : loginSuccess(session, login.token.accessToken, login.token.aal, login.user, data.userInfo);
+  return login === null ? authResponses.authErr : loginSuccess(session, login.token.accessToken, login.token.aal, login.user, data, meta);
 };
 
 const apiKey = async (session: SocketSession, data: Extract<LoginData, { mechanism: 'API_KEY_PLAIN' }>, meta: EventMeta) => {
   const result = await session.app.latchkey.loginWithApiKey({ username: data.username, apiKey: data.apiKey }, meta);
   session.app.metrics.inc('latchkey_logins_total', { dialect: 'truenas', result: result.kind });
-  return result.kind === 'authenticated' ? loginSuccess(session, result.token.accessToken, result.token.aal, result.user, data.userInfo) : authResponses.authErr;
+  return result.kind === 'authenticated' ? loginSuccess(session, result.token.accessToken, result.token.aal, result.user, data, meta) : authResponses.authErr;
 };
 
 /** auth.login_ex `[login_data]`. A first step replaces any login flow still pending on this connection. */

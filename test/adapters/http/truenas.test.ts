@@ -154,6 +154,29 @@ t('login_options.user_info false → SUCCESS with user_info null', async ({ s })
   await c.close();
 });
 
+t('login_options.reconnect_token (API 26) → SUCCESS carries a single-use, origin-bound token for TOKEN_PLAIN; not asked, no member', async ({ s }) => {
+  const u = await createUser(s);
+  const a = await connect(s);
+  assert.is((await loginEx(a, { ...password(u), login_options: { reconnect_token: true } })).result.response_type, 'OTP_REQUIRED');
+  const done = await a.call('auth.login_ex_continue', [{ ...otp(codeNow(s, u)), login_options: { reconnect_token: true, user_info: false } }]);
+  assert.equal(Object.keys(done.result).sort(), ['authenticator', 'reconnect_token', 'response_type', 'user_info']);
+  const reconnect = done.result.reconnect_token as string;
+  assert.type(reconnect, 'string');
+  const elsewhere = await connect(s, '/api/current', {}, '127.0.0.2');
+  assert.equal((await loginEx(elsewhere, { mechanism: 'TOKEN_PLAIN', token: reconnect })).result, { response_type: 'AUTH_ERR' }, 'origin-bound');
+  const b = await connect(s);
+  // The UI chains them: each reconnect asks for the next token.
+  const again = await loginEx(b, { mechanism: 'TOKEN_PLAIN', token: reconnect, login_options: { reconnect_token: true } });
+  assert.is(again.result.response_type, 'SUCCESS');
+  assert.is(again.result.authenticator, 'LEVEL_2');
+  assert.type(again.result.reconnect_token, 'string');
+  assert.is.not(again.result.reconnect_token, reconnect);
+  const c = await connect(s);
+  assert.equal((await loginEx(c, { mechanism: 'TOKEN_PLAIN', token: reconnect })).result, { response_type: 'AUTH_ERR' }, 'single use');
+  assertSuccess(await loginEx(c, { mechanism: 'TOKEN_PLAIN', token: again.result.reconnect_token }), 'LEVEL_2', u);
+  await Promise.all([a.close(), b.close(), c.close(), elsewhere.close()]);
+});
+
 t('wrong codes → OTP_REQUIRED until the cap; the 5th is already AUTH_ERR; then nothing is pending', async ({ s }) => {
   const u = await createUser(s);
   const c = await connect(s);
@@ -443,6 +466,8 @@ t('JSON-RPC errors: -32601 and -32602 in the product’s shapes; notifications g
     [{ mechanism: 'PASSWORD_PLAIN', username: ['a'], password: 'b' }],
     [{ mechanism: 'PASSWORD_PLAIN', username: 'a', password: 'b', otp: '123456' }],
     [{ mechanism: 'PASSWORD_PLAIN', username: 'a', password: 'b', login_options: { user_info: 'yes' } }],
+    [{ mechanism: 'PASSWORD_PLAIN', username: 'a', password: 'b', login_options: { reconnect_token: 1 } }],
+    [{ mechanism: 'PASSWORD_PLAIN', username: 'a', password: 'b', login_options: { ttl: 60 } }],
     [{ mechanism: 'KERBEROS', username: 'a', password: 'b' }],
     [{ mechanism: 'OTP_TOKEN' }],
     ['PASSWORD_PLAIN'],

@@ -19,7 +19,8 @@ export interface NewUser {
 export const registerUser = async (deps: Deps, user: NewUser, meta: EventMeta): Promise<{ id: string; username: string }> => {
   const name = checkNewUsername(user.username);
   if (!name.ok) throw new DomainError('invalid_request', name.reason);
-  // docs/security.md §36: a look-alike of an existing name is refused by the store when it claims the name.
+  // docs/security.md §36: mixed scripts are refused here, a look-alike of an existing name by the store as it claims
+  // the name (in the append's transaction, so two racing registrations cannot both pass).
   if (!deps.looks.highlyRestrictive(name.username)) throw new DomainError('username_mixed_scripts', 'username mixes scripts');
   let passwordHash: string;
   if (user.passwordHash !== undefined) {

@@ -3,8 +3,8 @@ import { type Checkpoint, parseCheckpoint } from '../sqlite/checkpoint.js';
 import { readCheckpoint } from '../sqlite/checkpoint-file.js';
 
 /**
- * The checkpoint `verify` checks against: `--checkpoint FILE` (one shipped off the machine by `latchkey checkpoint
- * --print`, or an NDJSON export, whose last line carries one), else the data dir's own. Null when there is none.
+ * A checkpoint `verify` checks against: `--checkpoint FILE` (one shipped off the machine by `latchkey checkpoint
+ * --print`, or an NDJSON export, whose last line carries one), or the data dir's own. Null when there is none.
  */
 export const readHeadCheckpoint = (file: string | undefined, dataDirCheckpoint: string): Checkpoint | null | Error => {
   if (file === undefined) return readCheckpoint(dataDirCheckpoint);

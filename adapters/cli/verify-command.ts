@@ -10,31 +10,38 @@ import { readHeadCheckpoint } from './read-head-checkpoint.js';
 import { threadsOption } from './threads-option.js';
 
 /**
- * The head against the newest signed checkpoint (docs/security.md §34): 0 when the log holds it, 1 when the log was
- * truncated, rolled back or forked, when the checkpoint is bad, or when a data dir whose server signs checkpoints
- * has none. A data dir without a signing key (a log copied alone, a generated one) has nothing to check against.
+ * The head against the signed checkpoints (docs/security.md §34): the data dir's own and, with `--checkpoint FILE`, one
+ * kept off the machine. 0 when the log holds each; 1 when the log was truncated, rolled back or forked below one, when
+ * one is bad, or when a data dir whose server signs checkpoints has none. A data dir without a signing key (a log
+ * copied alone, a generated one) has nothing to check against.
  */
-const checkCheckpoint = (config: Config, file: string | undefined): number => {
+const checkCheckpoints = (config: Config, file: string | undefined): number => {
   const path = databasePath(config);
   const publicKey = readPublicKey(config.dataDir);
-  const checkpoint = readHeadCheckpoint(file, checkpointPath(path));
-  if (checkpoint instanceof Error) {
-    process.stdout.write(`checkpoint INVALID: ${checkpoint.message}\n`);
-    return 1;
-  }
+  const own = readHeadCheckpoint(undefined, checkpointPath(path));
+  const shipped = file === undefined ? null : readHeadCheckpoint(file, checkpointPath(path));
   if (publicKey === null) {
     process.stdout.write('checkpoint not checked: this data dir has no signing key (signing-key.pem)\n');
-    return checkpoint === null ? 0 : 1;
-  }
-  if (checkpoint === null) {
-    process.stdout.write(`checkpoint MISSING: ${checkpointPath(path)} is gone; where the log ended is not proven\n`);
-    return 1;
+    return own === null && shipped === null ? 0 : 1;
   }
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const check = checkHead(db, checkpoint, publicKey);
-    process.stdout.write(headCheckLine(check));
-    return check.ok ? 0 : 1;
+    let status = 0;
+    for (const [label, checkpoint] of [['', own], [`${file} `, shipped]] as const) {
+      if (checkpoint === null) {
+        if (label !== '') continue;
+        process.stdout.write(`checkpoint MISSING: ${checkpointPath(path)} is gone; where the log ended is not proven\n`);
+        status = 1;
+      } else if (checkpoint instanceof Error) {
+        process.stdout.write(`${label}checkpoint INVALID: ${checkpoint.message}\n`);
+        status = 1;
+      } else {
+        const check = checkHead(db, checkpoint, publicKey);
+        process.stdout.write(`${label}${headCheckLine(check)}`);
+        if (!check.ok) status = 1;
+      }
+    }
+    return status;
   } finally {
     db.close();
   }
@@ -62,5 +69,5 @@ export const verifyCommand = async (config: Config, args: readonly string[]): Pr
     return 1;
   }
   process.stdout.write(`hash chain ok: ${result.events} events in ${seconds.toFixed(2)} s (${rate} events/s)\n`);
-  return checkCheckpoint(config, file);
+  return checkCheckpoints(config, file);
 };

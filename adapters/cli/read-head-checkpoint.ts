@@ -3,8 +3,9 @@ import { type Checkpoint, parseCheckpoint } from '../sqlite/checkpoint.js';
 import { readCheckpoint } from '../sqlite/checkpoint-file.js';
 
 /**
- * A checkpoint `verify` checks against: `--checkpoint FILE` (one shipped off the machine by `latchkey checkpoint
- * --print`, or an NDJSON export, whose last line carries one), or the data dir's own. Null when there is none.
+ * A checkpoint `verify` checks against: `--checkpoint FILE` (what `latchkey checkpoint --print` shipped off the
+ * machine, one or many lines, or an NDJSON export, whose last line carries one), or the data dir's own. Null when
+ * there is none.
  */
 export const readHeadCheckpoint = (file: string | undefined, dataDirCheckpoint: string): Checkpoint | null | Error => {
   if (file === undefined) return readCheckpoint(dataDirCheckpoint);
@@ -16,12 +17,12 @@ export const readHeadCheckpoint = (file: string | undefined, dataDirCheckpoint: 
   }
   const whole = parseCheckpoint(text);
   if (!(whole instanceof Error)) return whole;
+  // A file a cron job appends to holds one checkpoint a line, the newest last; an export ends with {"checkpoint":…}.
   const last = text.trimEnd().split('\n').at(-1) ?? '';
   try {
-    const trailer = (JSON.parse(last) as { checkpoint?: unknown }).checkpoint;
-    if (trailer !== undefined) return parseCheckpoint(JSON.stringify(trailer));
+    const value = JSON.parse(last) as { checkpoint?: unknown };
+    return parseCheckpoint(JSON.stringify(value.checkpoint ?? value));
   } catch {
-    // not an export either: the first error says what the file should be
+    return whole;
   }
-  return whole;
 };

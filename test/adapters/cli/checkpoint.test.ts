@@ -113,8 +113,9 @@ test('checkpoint --print and the export carry the head off the machine; verify -
     const shipped = JSON.parse(printed.stdout) as { seq: number; hash: string; signature: string; kid: string };
     assert.is(shipped.seq, headSeq(dataDir));
     assert.match(shipped.hash, /^[0-9a-f]{64}$/);
-    const shippedFile = join(dataDir, 'shipped.json');
-    writeFileSync(shippedFile, printed.stdout);
+    // As a cron job appends them: the newest last.
+    const shippedFile = join(dataDir, 'shipped.ndjson');
+    writeFileSync(shippedFile, `${JSON.stringify({ ...shipped, seq: 1 })}\n${printed.stdout}`);
     const exported = latchkey(dataDir, 'audit', 'export');
     assert.is(exported.status, 0, exported.stderr);
     const lastLine = JSON.parse(exported.stdout.trimEnd().split('\n').at(-1)!) as { checkpoint: { seq: number } };

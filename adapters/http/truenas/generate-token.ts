@@ -18,13 +18,14 @@ const invalid = (name: string, message: string): never => {
  * download, and there are no jobs here: the product's CallError for a job that does not exist.
  */
 export const generateToken: RpcMethod = async (session, params, meta) => {
+  // middlewared checks the login before the method sees its arguments.
+  await currentSession(session);
   if (params.length > 4) invalid('', 'Too many arguments');
   const [ttl = defaultTtlSeconds, attrs = {}, matchOrigin = true, singleUse = false] = params;
   if (ttl !== null && !(Number.isSafeInteger(ttl) && Number.isSafeInteger((ttl as number) * 1000))) invalid('ttl', 'Input should be a valid integer');
   if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) invalid('attrs', 'Input should be a valid dictionary');
   if (typeof matchOrigin !== 'boolean') invalid('match_origin', 'Input should be a valid boolean');
   if (typeof singleUse !== 'boolean') invalid('single_use', 'Input should be a valid boolean');
-  await currentSession(session);
   const job = (attrs as Record<string, unknown>).job;
   if (job !== undefined && job !== null) throw RpcError.callError('EFAULT', `${String(job)}: job does not exist.`);
   const grant = {

@@ -13,5 +13,8 @@ export const assertLogReachesCheckpoint = (db: Database.Database, path: string, 
   if (checkpoint === null) return;
   if (checkpoint instanceof Error) throw new Error(`${path}: ${checkpoint.message}; refusing to append to the log (docs/security.md §34)`);
   const check = checkHead(db, checkpoint, publicKey);
-  if (!check.ok) throw new Error(`${headCheckLine(check).trim()}; refusing to append to the log (docs/security.md §34)`);
+  if (check.ok) return;
+  // After a rotation of signing-key.pem the old checkpoint no longer verifies: the operator moves it aside.
+  const hint = check.problem === 'bad_signature' ? ` (if signing-key.pem was replaced, move ${path} aside)` : '';
+  throw new Error(`${headCheckLine(check).trim()}${hint}; refusing to append to the log (docs/security.md §34)`);
 };

@@ -32,9 +32,12 @@ export class BenchClient {
   private readonly idle: { connection: HttpConnection; since: number }[] = [];
   private readonly waiting: Waiting[] = [];
   private readonly all = new Set<HttpConnection>();
+  private readonly localAddress: string | undefined;
 
-  constructor(url: string, maxSockets: number) {
+  /** `localAddress`: the loopback address the connections come from (the server sees it as the client address). */
+  constructor(url: string, maxSockets: number, localAddress?: string) {
     this.maxSockets = maxSockets;
+    this.localAddress = localAddress;
     const u = new URL(url);
     if (u.hostname !== '127.0.0.1') throw new Error('the benchmark targets 127.0.0.1 only');
     this.host = u.host;
@@ -93,7 +96,7 @@ export class BenchClient {
   }
 
   private open(): HttpConnection {
-    const connection = new HttpConnection(this.port, () => this.drop(connection));
+    const connection = new HttpConnection(this.port, () => this.drop(connection), this.localAddress);
     this.all.add(connection);
     return connection;
   }

@@ -68,7 +68,7 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
   metrics.gauge('process_resident_memory_bytes', () => process.memoryUsage.rss());
   metrics.onRendered(() => loopDelay.reset());
   const koa = createHttpApp(app, dialectRouters);
-  // A throttled address's repeated requests are refused before koa (docs/security.md §23). Koa's callback returns its
+  // A throttled address's repeated requests are refused before koa (docs/security.md §34). Koa's callback returns its
   // request's promise, which never rejects (Koa answers its own errors): the handler ignores it, as node would.
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, earlyRefusals.handler(koa.callback()));
   server.maxHeadersCount = 100;

@@ -12,7 +12,7 @@ export interface AppContext {
   readonly trustedProxies: ReadonlySet<string>;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Where the throttle's 429s are noted, to be answered before koa while they hold (docs/security.md §23). */
+  /** Where the throttle's 429s are noted, to be answered before koa while they hold (docs/security.md §34). */
   readonly earlyRefusals?: EarlyRefusals;
   /** The log as `/v1/admin/audit/*` reads it; absent, those routes are not served. */
   readonly audit?: AuditService;

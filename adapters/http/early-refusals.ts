@@ -57,7 +57,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 type Next = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 /**
- * Refusals before koa (docs/security.md §23): once the application has answered an address 429 or 503 with a
+ * Refusals before koa (docs/security.md §34): once the application has answered an address 429 or 503 with a
  * Retry-After for a request line (method, path, Accept), the same line from the same address is answered that same
  * refusal at the node:http level, with the remaining Retry-After, until the Retry-After has passed. A 429 says the
  * address's budget is spent with nothing of it being judged, so the application would refuse it too until then; a

@@ -57,15 +57,16 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 type Next = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 /**
- * Refusals before koa (docs/security.md §34): once the application has answered an address 429 or 503 with a
- * Retry-After for a request line (method, path, Accept), the same line from the same address is answered that same
- * refusal at the node:http level, with the remaining Retry-After, until the Retry-After has passed. A 429 says the
- * address's budget is spent with nothing of it being judged, so the application would refuse it too until then; a
- * 503 (the address's waiters or the argon2 queue full) told the client to come back in a second. A flood that
- * ignores Retry-After then costs a table look-up and a write per request instead of koa's middleware; and an address
- * gets at most `answersPerSecond` of those answers a second, the rest held for their turn (at most `maxHoldMs`, past
- * it answered with the connection closed): a client that does not wait is made to, and its cost to the event loop is
- * bounded.
+ * Refusals before koa (docs/security.md §34). Once the application has answered an address 429 with a Retry-After
+ * for a request line (method, path, Accept), the same line from the same address is answered that same refusal at
+ * the node:http level, with the remaining Retry-After, until the Retry-After has passed: the budget is spent and
+ * nothing of that address is being judged, so the application would refuse it too. A flood that ignores Retry-After
+ * then costs a table look-up and a write per request instead of koa's middleware. And an address answered 429 or 503
+ * (busy: its waiters or the argon2 queue full, storage unavailable) is paced for as long as its Retry-After: at most
+ * `answersPerSecond` of its requests on that line a second go on (to the early answer for a 429, to the application
+ * for a 503, which may have recovered), the rest held for their turn, at most `maxHoldMs`; one that would wait longer
+ * gets the refusal at once with its connection closed. A client that does not wait is made to, and its cost to the
+ * event loop is bounded.
  * The address is the application's (client-address.ts, with the header the refused route reads it from). Bounded:
  * `maxAddresses` addresses (the oldest dropped), `maxLinesPerAddress` lines each.
  */
@@ -117,7 +118,9 @@ export class EarlyRefusals {
       if (wait > this.#options.maxHoldMs) return this.#answer(found, res, true);
       // Held, then decided afresh: the refusal may have ended meanwhile, and then the application judges it.
       if (wait > 0) setTimeout(() => (res.destroyed ? undefined : handle(req, res, true)), wait).unref();
-      else this.#answer(found, res, false);
+      else if (found.refusal.status === 429) this.#answer(found, res, false);
+      // Busy is not a verdict on the address (storage may be back): the application answers afresh, at the paced rate.
+      else next(req, res);
     };
     return handle;
   }

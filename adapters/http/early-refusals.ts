@@ -95,7 +95,7 @@ export class EarlyRefusals {
     const until = this.#now(ctx.status) + retryAfter * 1000;
     const refusal: Refusal = { status: ctx.status, headers, body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), until };
     const map = this.#addresses;
-    const entry = map.get(client.ip) ?? { header: client.header, dialect: client.dialect, lines: new Map(), nextSlot: 0 };
+    const entry = map.get(client.ip) ?? { header: client.header, dialect: client.dialect, lines: new Map(), nextSlot: Number.NEGATIVE_INFINITY };
     const line = lineOf(ctx.req);
     entry.lines.delete(line);
     entry.lines.set(line, refusal);
@@ -132,7 +132,7 @@ export class EarlyRefusals {
   #pace(entry: Refused): number {
     const interval = 1000 / this.#options.answersPerSecond;
     const now = performance.now();
-    const slot = Math.max(entry.nextSlot, now - interval * this.#options.answersPerSecond);
+    const slot = Math.max(entry.nextSlot, now - interval * (this.#options.answersPerSecond - 1));
     entry.nextSlot = slot + interval;
     return Math.max(0, slot - now);
   }

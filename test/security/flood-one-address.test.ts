@@ -74,8 +74,8 @@ test('34. a flood from one address ignoring Retry-After: its answers are 429 (an
     assert.is(argon2.verifies(), 16 + budget, 'no argon2 for a refused request');
     const fromFlood = (await eventsAfter(s, mark)).filter((e) => e.meta.ip === '127.0.0.1');
     assert.is(new Set(fromFlood.map((e) => e.meta.requestId)).size, budget, 'only the judged guesses appended events');
-    // At most 100 early refusals a second per address (after a burst of 100): 315 refusals take more than two seconds.
-    assert.ok(seconds > 1.5, `the flood was made to wait (${seconds.toFixed(2)} s)`);
+    // At most 100 early refusals a second per address (after a burst of 100): the ~250 early ones take over a second.
+    assert.ok(seconds > 1, `the flood was made to wait (${seconds.toFixed(2)} s)`);
 
     // Every refusal is counted in the throttle's aggregated record, the early ones too (docs/security.md §21).
     const before = await lastSeq(s);

@@ -7,6 +7,7 @@ import type { Clock } from '../core/ports/clock.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/create-http-app.js';
 import { dialectRouters } from './http/dialects.js';
+import { EarlyRefusals } from './http/early-refusals.js';
 import { Metrics } from './http/metrics.js';
 import { attachSocketDialects } from './http/socket-dialects.js';
 import { openAuditService } from './open-audit-service.js';
@@ -41,7 +42,16 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
   await engine.lowerHashingPriority();
   const metrics = new Metrics();
   const audit = openAuditService(config);
-  const app = { latchkey, adminKey: engine.adminKey, trustedProxies: new Set(config.trustedProxies), logger, metrics, audit };
+  const trustedProxies = new Set(config.trustedProxies);
+  const earlyRefusals = new EarlyRefusals({
+    now: () => latchkey.now(),
+    trustedProxies,
+    refused: (ip, dialect) => {
+      latchkey.countAddressRefusal(ip, dialect);
+      metrics.inc('latchkey_http_responses_total', { status: '429' });
+    },
+  });
+  const app = { latchkey, adminKey: engine.adminKey, trustedProxies, logger, metrics, audit, earlyRefusals };
   metrics.gauge('latchkey_argon2_queue', () => pool.stats().argon2Queued);
   const lastSeq = engine.store.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
   metrics.gauge('latchkey_events_last_seq', () => lastSeq.get() as number);
@@ -58,9 +68,9 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
   metrics.gauge('process_resident_memory_bytes', () => process.memoryUsage.rss());
   metrics.onRendered(() => loopDelay.reset());
   const koa = createHttpApp(app, dialectRouters);
-  // Koa's callback returns its request's promise, which never rejects (Koa answers its own errors): node ignores it.
-  // eslint-disable-next-line @typescript-eslint/no-misused-promises
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, koa.callback());
+  // A throttled address's repeated requests are refused before koa (docs/security.md §37). Koa's callback returns its
+  // request's promise, which never rejects (Koa answers its own errors): the handler ignores it, as node would.
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, earlyRefusals.handler(koa.callback()));
   server.maxHeadersCount = 100;
   const closeSockets = attachSocketDialects(server, app);
   // Throttle refusals are counted in memory and written aggregated, once a minute (docs/security.md §21).

@@ -32,9 +32,16 @@ export class BenchClient {
   private readonly idle: { connection: HttpConnection; since: number }[] = [];
   private readonly waiting: Waiting[] = [];
   private readonly all = new Set<HttpConnection>();
+  private readonly localAddresses: readonly string[];
+  private opened = 0;
 
-  constructor(url: string, maxSockets: number) {
+  /**
+   * `localAddress`: the loopback address the connections come from (the server sees it as the client address); with
+   * several, each new connection takes the next, so the load comes from as many client addresses.
+   */
+  constructor(url: string, maxSockets: number, localAddress: string | readonly string[] = []) {
     this.maxSockets = maxSockets;
+    this.localAddresses = typeof localAddress === 'string' ? [localAddress] : localAddress;
     const u = new URL(url);
     if (u.hostname !== '127.0.0.1') throw new Error('the benchmark targets 127.0.0.1 only');
     this.host = u.host;
@@ -93,7 +100,7 @@ export class BenchClient {
   }
 
   private open(): HttpConnection {
-    const connection = new HttpConnection(this.port, () => this.drop(connection));
+    const connection = new HttpConnection(this.port, () => this.drop(connection), this.localAddresses[this.opened++ % this.localAddresses.length]);
     this.all.add(connection);
     return connection;
   }

@@ -29,8 +29,9 @@ export class HttpConnection {
   private inFlight: InFlight | undefined;
   private closed = false;
 
-  constructor(port: number, onClose: () => void) {
-    this.socket = connect({ host: '127.0.0.1', port, noDelay: true });
+  /** `localAddress` binds the client's end (127.0.0.2 … are loopback too on Linux): a distinct client address per client. */
+  constructor(port: number, onClose: () => void, localAddress?: string) {
+    this.socket = connect({ host: '127.0.0.1', port, noDelay: true, ...(localAddress === undefined ? {} : { localAddress }) });
     this.socket.setTimeout(timeoutMs, () => this.fail(new Error('timeout')));
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
     this.socket.on('error', (err) => this.fail(err));

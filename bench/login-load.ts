@@ -9,6 +9,8 @@ export interface LoadResult {
   readonly failures: number;
   /** Password steps answered 503 (the argon2 queue was full); the client then waited its Retry-After. */
   readonly shed: number;
+  /** Password steps answered 429 (the address's failure budget); the client then waited its Retry-After. */
+  readonly throttled: number;
   readonly passwordStepMs: { p50: number; p95: number; p99: number };
   readonly otpStepMs: { p50: number; p95: number; p99: number };
 }
@@ -22,6 +24,7 @@ export const loginLoad = async (client: BenchClient, ring: UserRing, concurrency
   let logins = 0;
   let failures = 0;
   let shed = 0;
+  let throttled = 0;
   const deadline = performance.now() + seconds * 1000;
   const worker = async () => {
     while (performance.now() < deadline) {
@@ -30,9 +33,10 @@ export const loginLoad = async (client: BenchClient, ring: UserRing, concurrency
       passwordMs.push(first.ms);
       if (first.status !== 200 || first.body?.status !== 'mfa_required') {
         ring.release(user, code);
-        if (first.status === 503) {
+        if (first.status === 503 || first.status === 429) {
           // A well-behaved client honours Retry-After (capped): it does not hammer a server that is shedding load.
-          shed++;
+          if (first.status === 503) shed++;
+          else throttled++;
           await new Promise((r) => setTimeout(r, Math.min(1000, 1000 * Number(first.retryAfter ?? 1))));
         } else failures++;
         continue;
@@ -46,5 +50,5 @@ export const loginLoad = async (client: BenchClient, ring: UserRing, concurrency
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
-  return { concurrency, logins, loginsPerSecond: logins / elapsed, failures, shed, passwordStepMs: dist(passwordMs), otpStepMs: dist(otpMs) };
+  return { concurrency, logins, loginsPerSecond: logins / elapsed, failures, shed, throttled, passwordStepMs: dist(passwordMs), otpStepMs: dist(otpMs) };
 };

@@ -15,6 +15,7 @@ import { machine } from './machine.js';
 import { backgroundShare, machineCpu } from './machine-cpu.js';
 import { overloadBurst } from './overload-burst.js';
 import { rawArgon2Limit } from './raw-argon2-limit.js';
+import { trafficBench, trafficLines, trafficTargets } from './traffic-bench.js';
 import { bareScanRate, cliRate } from './replay-bench.js';
 import { type ServerProcess, startFloorServer, startServerProcess } from './server-process.js';
 import { median, round } from './stats.js';
@@ -29,7 +30,7 @@ const phaseSeconds = Number(process.env.BENCH_PHASE_SECONDS ?? 6);
 const replayEvents = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
 const concurrencies = [4, 16, 64];
 // Each user logs in at most twice a TOTP step (30 s): enough of them that no client waits for a step to open.
-const benchUsers = 2500;
+const benchUsers = Number(process.env.BENCH_USERS ?? 2500);
 // What `npm start` runs: the launcher sizes libuv's pool (bin/latchkey.cjs).
 const cli = new URL('../../bin/latchkey.cjs', import.meta.url).pathname;
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -211,7 +212,6 @@ const main = async () => {
     const floorSummary = summarize(floorRuns);
     results.floor = { concurrency: bestConcurrency, ...floorSummary, runs: floorRuns };
     log(`floor (HTTP + argon2 only), c=${bestConcurrency}: ${round(floorSummary.loginsPerSecond, 1)} logins/s (${round(floorSummary.ratioToRaw * 100, 1)} % of raw)`);
-    await pool.close();
     results.peakRssAfterLoadMiB = server.peakRssMiB();
 
     // 4. An overload burst at 10× capacity.
@@ -227,6 +227,10 @@ const main = async () => {
     admin.close();
     results.peakRssMiB = server.peakRssMiB();
     await server.stop();
+
+    // 4b. Issue 22's traffic shapes, on a server of its own with the default per-address budget (bench/traffic-bench.ts).
+    results.traffic = await trafficBench(cli, join(work, 'traffic'), phc, rawLimit, runs, phaseSeconds, benchUsers, log);
+    await pool.close();
 
     // 5. Replay and verify over a generated log.
     const replayDir = join(work, 'replay');
@@ -291,6 +295,7 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
       `${Math.round(replay.replayPerSecond)} events/s; median of per-pair ratios ${round(replay.ratioToScan, 3)} (pairs ${replay.pairRatios.map((x: number) => round(x, 2)).join(', ')}; ratio of the medians ${round(replay.replayPerSecond / replay.bareScanPerSecond, 3)})`,
     ],
     ['verify ≥ 150k events/s', replay.verifyPerSecond >= 150_000, `${Math.round(replay.verifyPerSecond)}`],
+    ...trafficTargets(r.traffic),
     ...auditTargets(r.audit),
   ] as const;
   r.targets = targets.map(([name, met, figure]) => ({ name, met, figure }));
@@ -308,6 +313,7 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
     `| ${floor.concurrency}, floor: HTTP + argon2 only (bench/floor-server.ts) | ${round(floor.loginsPerSecond, 1)} | ${round(floor.ratioToRaw, 3)} | | | | | ${round(floor.cpuMsPerLogin.serverLoop, 2)} / ${round(floor.cpuMsPerLogin.serverOther, 1)} / ${round(floor.cpuMsPerLogin.client, 2)} | ${percent(floor.background.other)} / ${percent(floor.background.steal)} |`,
     '',
     `10× burst (${Math.round(burst.runs[0].offeredPerSecond)} req/s offered): shed ${burst.runs.map((b: any) => `${b.shed}/${b.requests}`).join(', ')}; shed p99 ${round(burst.shedP99Ms)} ms; OTP step p99 ${round(burst.otpStepP99Ms)} ms; GET /v1/session p99 ${round(burst.sessionP99Ms)} ms; other processes / steal per burst ${burst.runs.map((b: any) => `${percent(b.background.other)} / ${percent(b.background.steal)}`).join(', ')}`,
+    ...trafficLines(r.traffic),
     `peak RSS: ${round(r.peakRssMiB, 1)} MiB`,
     `replay of ${replay.events} events: bare scan ${Math.round(replay.bareScanPerSecond)}/s, replay ${Math.round(replay.replayPerSecond)}/s (${replay.replayOk ? 'equal' : 'NOT EQUAL'}), verify ${Math.round(replay.verifyPerSecond)}/s (${replay.verifyOk ? 'ok' : 'BROKEN'})`,
     '',

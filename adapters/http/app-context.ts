@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Latchkey } from '../../core/app/latchkey.js';
 import type { AuditService } from '../open-audit-service.js';
+import type { EarlyRefusals } from './early-refusals.js';
 import type { Metrics } from './metrics.js';
 
 /** What every HTTP dialect gets: the one engine, and the few settings that live outside it. */
@@ -11,6 +12,8 @@ export interface AppContext {
   readonly trustedProxies: ReadonlySet<string>;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Where the throttle's 429s are noted, to be answered before koa while they hold (docs/security.md §37). */
+  readonly earlyRefusals?: EarlyRefusals;
   /** The log as `/v1/admin/audit/*` reads it; absent, those routes are not served. */
   readonly audit?: AuditService;
 }

@@ -29,6 +29,7 @@ const frame = (app: AppContext) => async (ctx: Koa.Context, next: Koa.Next) => {
     renderFailureAt(ctx.path)(ctx, serverError);
   }
   answerUnrouted(ctx);
+  app.earlyRefusals?.note(ctx);
   app.metrics.inc('latchkey_http_responses_total', { status: String(ctx.status) });
   const ms = Math.round((performance.now() - started) * 10) / 10;
   app.logger.info({ requestId: ctx.state.requestId, method: ctx.method, path: loggedPath(ctx), status: ctx.status, ms }, 'request');

@@ -39,23 +39,29 @@ export class InMemoryThrottle implements Throttle {
   }
 
   refund(scope: ThrottleScope, key: string, now: number): Promise<void> {
+    const gate = this.gates[scope].get(key);
+    if (gate !== undefined) gate.held = Math.max(0, gate.held - 1);
     const map = this.buckets[scope];
-    const bucket = returnToken(map.get(key), now, this.policyOf(scope));
-    if (bucketIsFull(bucket, now, this.policyOf(scope))) map.delete(key);
+    const policy = this.unheld(scope, key);
+    const bucket = returnToken(map.get(key), now, policy);
+    // A full bucket carries no information once nothing is held; while tokens are held it records what is not.
+    if ((gate === undefined || gate.held === 0) && bucketIsFull(bucket, now, policy)) map.delete(key);
     else map.set(key, bucket);
-    this.release(scope, key, now);
+    this.serveWaiters(scope, key, now);
     return Promise.resolve();
   }
 
   spend(scope: ThrottleScope, key: string, now: number): Promise<void> {
-    this.release(scope, key, now);
+    const gate = this.gates[scope].get(key);
+    if (gate !== undefined) gate.held = Math.max(0, gate.held - 1);
+    this.serveWaiters(scope, key, now);
     return Promise.resolve();
   }
 
   /** 0 when a token was taken (and is now held), else the seconds until one will be. */
   private tryTake(scope: ThrottleScope, key: string, now: number): number {
     const map = this.buckets[scope];
-    const result = takeToken(map.get(key), now, this.policyOf(scope));
+    const result = takeToken(map.get(key), now, this.unheld(scope, key));
     if (!result.ok) return result.retryAfterSeconds;
     map.delete(key);
     map.set(key, result.bucket);
@@ -68,11 +74,10 @@ export class InMemoryThrottle implements Throttle {
   }
 
   /** One held token settled: the waiters, first come first served, take what is there; refused once none is held. */
-  private release(scope: ThrottleScope, key: string, now: number): void {
+  private serveWaiters(scope: ThrottleScope, key: string, now: number): void {
     const gates = this.gates[scope];
     const gate = gates.get(key);
     if (gate === undefined) return;
-    gate.held = Math.max(0, gate.held - 1);
     while (gate.waiters.length > 0) {
       const wait = this.tryTake(scope, key, now);
       if (wait > 0 && gate.held > 0) break;
@@ -85,9 +90,20 @@ export class InMemoryThrottle implements Throttle {
     return scope === 'ip' ? this.policy.perIp : this.policy.perAccount;
   }
 
+  /**
+   * The bucket's policy less the tokens held now: a held token is part of the budget, so the bucket refills only
+   * up to what is not held. Otherwise a budget whose tokens stay held by correct logins refills behind them, and a
+   * wave of failures then finds the full budget free plus every held token coming back (docs/security.md §21).
+   */
+  private unheld(scope: ThrottleScope, key: string) {
+    const policy = this.policyOf(scope);
+    const held = this.gates[scope].get(key)?.held ?? 0;
+    return held === 0 ? policy : { capacity: Math.max(0, policy.capacity - held), perMinute: policy.perMinute };
+  }
+
   private prune(scope: ThrottleScope, now: number): void {
     const map = this.buckets[scope];
-    for (const [key, bucket] of map) if (bucketIsFull(bucket, now, this.policyOf(scope))) map.delete(key);
+    for (const [key, bucket] of map) if (!this.gates[scope].has(key) && bucketIsFull(bucket, now, this.policyOf(scope))) map.delete(key);
     for (const key of map.keys()) {
       if (map.size <= this.maxKeys) break;
       map.delete(key);

@@ -1,4 +1,4 @@
-import type { EventMeta } from '../event.js';
+import type { Dialect, EventMeta } from '../event.js';
 import { setUserDisabled, unlockUser } from './admin/account-status.js';
 import { changePassword } from './admin/change-password.js';
 import { generateRecoveryCodes } from './admin/recovery-codes.js';
@@ -51,6 +51,8 @@ export const createLatchkey = (deps: Deps) => ({
   issueApiKey: (username: string, name: string | null, meta: EventMeta) => issueApiKey(deps, username, name, meta),
   revokeApiKey: (username: string, keyId: string, meta: EventMeta) => revokeApiKey(deps, username, keyId, meta),
   loginWithApiKey: (input: ApiKeyLoginInput, meta: EventMeta) => loginWithApiKey(deps, input, meta),
+  /** Counts a refusal of a spent address budget that the HTTP layer answered before the application (as `admit` counts its own). */
+  countAddressRefusal: (ip: string, dialect: Dialect) => deps.refusals.add('ip', ip, dialect, deps.clock.now()),
   /** Appends the throttle refusals counted since the last call (the server calls it once a minute and at shutdown). */
   recordThrottleRefusals: () => recordThrottleRefusals(deps),
   events: (query: { after: number; limit: number; stream?: string }) => deps.store.read(query),

@@ -65,4 +65,19 @@ t('past maxWaiters, an attempt is shed as overloaded rather than queued', async 
   assert.is(await waiter, 0);
 });
 
+t('the budget does not refill behind held tokens: held and free together stay within it', async () => {
+  const th = new InMemoryThrottle(policy);
+  assert.is(await th.take('ip', 'a', t0), 0);
+  assert.is(await th.take('ip', 'a', t0), 0);
+  // A minute later both are still held (long correct logins): nothing has refilled beyond them.
+  const third = th.take('ip', 'a', t0 + 60_000);
+  assert.equal(await peek(third), { settled: false }, 'waits: the budget is all held');
+  await th.refund('ip', 'a', t0 + 60_000);
+  assert.is(await third, 0, 'the refunded token goes to the waiter');
+  // Two failures now spend the whole budget: a wave finds nothing more.
+  await th.spend('ip', 'a', t0 + 60_000);
+  await th.spend('ip', 'a', t0 + 60_000);
+  assert.is(await th.take('ip', 'a', t0 + 60_000), 30, 'spent: one token per 30 s');
+});
+
 t.run();

@@ -21,6 +21,8 @@ export interface Config {
   readonly maxDatabasePages: number;
   /** At most one signed checkpoint of the log's head per interval (docs/security.md §34); 0: after every commit. */
   readonly checkpointIntervalMs: number;
+  /** LATCHKEY_DATABASE_URL: a postgres:// URL puts the log in PostgreSQL, shared by several nodes; absent, SQLite. */
+  readonly databaseUrl: string | undefined;
 }
 
 const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => {
@@ -58,5 +60,12 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): Config => {
     busyTimeoutMs: int(env, 'LATCHKEY_BUSY_TIMEOUT_MS', defaultBusyTimeoutMs, 0, 60_000),
     maxDatabasePages: int(env, 'LATCHKEY_DB_MAX_PAGES', 0, 0, 2 ** 31 - 1),
     checkpointIntervalMs: int(env, 'LATCHKEY_CHECKPOINT_INTERVAL_MS', 250, 0, 60_000),
+    databaseUrl: databaseUrl(env.LATCHKEY_DATABASE_URL),
   };
+};
+
+const databaseUrl = (raw: string | undefined): string | undefined => {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error('LATCHKEY_DATABASE_URL must be a postgres:// URL');
+  return raw;
 };

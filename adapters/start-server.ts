@@ -53,8 +53,7 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
   });
   const app = { latchkey, adminKey: engine.adminKey, trustedProxies, logger, metrics, audit, earlyRefusals };
   metrics.gauge('latchkey_argon2_queue', () => pool.stats().argon2Queued);
-  const lastSeq = engine.store.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
-  metrics.gauge('latchkey_events_last_seq', () => lastSeq.get() as number);
+  metrics.gauge('latchkey_events_last_seq', () => engine.lastSeq());
   // Event-loop delay (since the previous scrape) and memory: what argon2 bursts do to everything else. The histogram
   // records the whole interval between its ticks, resolution included (an idle loop reads ~10 ms at resolution 10):
   // the gauges report the excess, the time the loop was late.
@@ -104,7 +103,7 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
           server.closeAllConnections();
         });
         await recordRefusals();
-        audit.close();
+        await audit.close();
         await engine.close();
         logger.flush();
       })()),

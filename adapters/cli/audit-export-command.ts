@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { databasePath } from '../open-engine.js';
+import { databasePath } from '../open-log-store.js';
 import { checkpointLine } from '../sqlite/checkpoint.js';
 import { checkpointPath, readCheckpoint } from '../sqlite/checkpoint-file.js';
 import { type ExportFormat, exportLog } from '../sqlite/export-log.js';

@@ -4,7 +4,7 @@ import type { Digest } from '../../core/ports/digest.js';
 import type { Config } from '../config.js';
 import { NodeDigest } from '../crypto/node-digest.js';
 import { readHmacKey } from '../crypto/read-hmac-key.js';
-import { databasePath } from '../open-engine.js';
+import { databasePath } from '../open-log-store.js';
 import { openDatabase } from '../sqlite/open-database.js';
 import { SqliteAuditLog } from '../sqlite/sqlite-audit-log.js';
 import { verifyLog } from '../sqlite/verify-log.js';

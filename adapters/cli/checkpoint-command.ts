@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { readPublicKey } from '../crypto/read-public-key.js';
-import { databasePath } from '../open-engine.js';
+import { databasePath } from '../open-log-store.js';
 import { checkpointLine, checkpointSignatureOk } from '../sqlite/checkpoint.js';
 import { checkpointPath } from '../sqlite/checkpoint-file.js';
 import { readHeadCheckpoint } from './read-head-checkpoint.js';

@@ -5,6 +5,7 @@ import { replayCommand } from './replay-command.js';
 import { serveCommand } from './serve-command.js';
 import { userAddCommand } from './user-add-command.js';
 import { verifyCommand } from './verify-command.js';
+import { importIntoConfiguredLog, migrateConfiguredLog } from '../open-log-store.js';
 
 const usage = `latchkey — self-hosted multi-factor login engine
 
@@ -13,6 +14,8 @@ usage:
   latchkey user add NAME [--password-stdin] [--totp] [--exempt] [--role ROLE]...
                                                   create a user; with --totp print the otpauth URI and a QR code
   latchkey replay [--apply] [--threads N]         rebuild every projection from the log and compare with the live tables
+  latchkey migrate                                bring the log's schema up to date (LATCHKEY_DATABASE_URL or the data dir)
+  latchkey import-sqlite FILE                     move a single node's SQLite log into LATCHKEY_DATABASE_URL (chain verified)
   latchkey verify [--threads N] [--checkpoint FILE]
                                                   check the hash chain of the event log, and its end against the
                                                   newest signed checkpoint (the data dir's, or FILE)
@@ -35,6 +38,17 @@ const main = async (argv: readonly string[]): Promise<number> => {
       return replayCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
     case 'audit':
       return auditCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
+    case 'migrate': {
+      const applied = await migrateConfiguredLog(config);
+      process.stdout.write(`schema up to date (${applied} migrations applied)\n`);
+      return 0;
+    }
+    case 'import-sqlite': {
+      if (sub === undefined) break;
+      const { events, projections } = await importIntoConfiguredLog(config, sub);
+      process.stdout.write(`imported ${events} events and ${projections} projection rows; hash chain ok\n`);
+      return 0;
+    }
     case 'verify':
       return verifyCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
     case 'checkpoint':

@@ -1,6 +1,5 @@
 import type { Config } from '../config.js';
-import { databasePath } from '../open-engine.js';
-import { replayLog } from '../sqlite/replay-log.js';
+import { replayConfiguredLog } from '../open-log-store.js';
 import { progressReporter } from './progress.js';
 import { threadsOption } from './threads-option.js';
 
@@ -12,7 +11,7 @@ export const replayCommand = async (config: Config, args: readonly string[]): Pr
     return 2;
   }
   const started = performance.now();
-  const result = await replayLog(databasePath(config), { apply: args.includes('--apply'), threads, onProgress: progressReporter('replay') });
+  const result = await replayConfiguredLog(config, { apply: args.includes('--apply'), threads, onProgress: progressReporter('replay') });
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
     `replayed ${result.events} events into ${result.streams} streams in ${seconds.toFixed(2)} s (${Math.round(result.events / Math.max(seconds, 1e-9))} events/s)\n`,

@@ -2,9 +2,9 @@ import type Database from 'better-sqlite3';
 import type { EventMeta } from '../../core/event.js';
 import type { TimeRange } from '../../core/ports/audit-log.js';
 import { eventSchema, streamKinds, streams, upcastEvent } from '../../core/streams.js';
-import type { EventTuple } from './event-tuple.js';
+import type { EventTuple } from '../event-log/event-tuple.js';
 import { seqBoundsSql } from './log-shares.js';
-import { eventColumns } from './stored-event-from-row.js';
+import { eventColumns } from '../event-log/stored-event-from-row.js';
 
 export type ExportFormat = 'ndjson' | 'csv';
 

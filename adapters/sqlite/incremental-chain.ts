@@ -1,9 +1,9 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import type { ChainStatus } from '../../core/ports/audit-log.js';
-import { chainHashHex, genesisHash } from './chain-hash.js';
-import type { EventTuple } from './event-tuple.js';
-import { eventColumns } from './stored-event-from-row.js';
+import { chainHashHex, genesisHash } from '../event-log/chain-hash.js';
+import type { EventTuple } from '../event-log/event-tuple.js';
+import { eventColumns } from '../event-log/stored-event-from-row.js';
 
 const sliceRows = 4096;
 

@@ -1,6 +1,6 @@
 import type { EventMeta, StoredEvent } from '../../core/event.js';
 import { eventSchema, upcastEvent } from '../../core/streams.js';
-import type { EventTuple } from './event-tuple.js';
+import type { EventTuple } from '../event-log/event-tuple.js';
 
 /**
  * A stored event whose data and meta are parsed on first read (as replay's StoredEventBody does): a scan over the

@@ -3,11 +3,11 @@ import type Database from 'better-sqlite3';
 import type { StoredEvent } from '../../core/event.js';
 import type { AuditLog, ChainStatus, LogPage, TimeRange } from '../../core/ports/audit-log.js';
 import { streamId } from '../../core/streams.js';
-import type { EventTuple } from './event-tuple.js';
+import type { EventTuple } from '../event-log/event-tuple.js';
 import { LazyStoredEvent } from './lazy-stored-event.js';
 import { seqBoundsSql } from './log-shares.js';
 import { storageError } from './storage-error.js';
-import { eventColumns } from './stored-event-from-row.js';
+import { eventColumns } from '../event-log/stored-event-from-row.js';
 
 /**
  * The event types whose data names the account that owns their stream: the partial index `events_owner` of

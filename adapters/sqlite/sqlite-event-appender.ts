@@ -2,9 +2,9 @@ import type Database from 'better-sqlite3';
 import type { ErrorCode } from '../../core/errors.js';
 import type { StoredEvent } from '../../core/event.js';
 import type { AppendRequest } from '../../core/ports/event-store.js';
-import { chainHash, genesisHash } from './chain-hash.js';
+import { chainHash, genesisHash } from '../event-log/chain-hash.js';
+import type { EventTuple } from '../event-log/event-tuple.js';
 import type { LogPoint } from './checkpoint.js';
-import type { EventTuple } from './event-tuple.js';
 import { hasTable } from './has-table.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { sqliteProjectionSource } from './projection-source.js';
@@ -12,7 +12,7 @@ import { type ProjectionSource, Projector } from '../../core/projector.js';
 import { eventSchema } from '../../core/streams.js';
 import { uts39UsernameLooks } from '../unicode/uts39-username-looks.js';
 import { storageError } from './storage-error.js';
-import { eventColumns, storedEventFromRow } from './stored-event-from-row.js';
+import { eventColumns, storedEventFromRow } from '../event-log/stored-event-from-row.js';
 
 /** What one append came to, as plain data (it crosses from the writer thread). */
 export type AppendOutcome = { readonly ok: true; readonly events: StoredEvent[] } | { readonly ok: false; readonly code: ErrorCode };

@@ -3,12 +3,12 @@ import type { StoredEvent } from '../../core/event.js';
 import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
 import type { ProjectionSource } from '../../core/projector.js';
 import { type StreamKind, type StreamStates, initialState, streamId, upcastState } from '../../core/streams.js';
-import type { EventTuple } from './event-tuple.js';
+import type { EventTuple } from '../event-log/event-tuple.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { sqliteProjectionSource } from './projection-source.js';
 import { SqliteEventAppender } from './sqlite-event-appender.js';
 import { storageError } from './storage-error.js';
-import { eventColumns, storedEventFromRow } from './stored-event-from-row.js';
+import { eventColumns, storedEventFromRow } from '../event-log/stored-event-from-row.js';
 
 /** Where the store's appends run; a failure rejects with a DomainError (storage-error.ts). */
 export type Appender = (request: AppendRequest) => Promise<readonly StoredEvent[]>;

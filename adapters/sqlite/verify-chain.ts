@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { chainHashHex, genesisHash } from './chain-hash.js';
-import type { EventTuple } from './event-tuple.js';
-import { eventColumns } from './stored-event-from-row.js';
+import { chainHashHex, genesisHash } from '../event-log/chain-hash.js';
+import type { EventTuple } from '../event-log/event-tuple.js';
+import { eventColumns } from '../event-log/stored-event-from-row.js';
 
 export type VerifyProgress = (done: number, total?: number) => void;
 

@@ -5,6 +5,9 @@ import { InMemoryEventStore } from '../../adapters/memory/in-memory-event-store.
 import { createEventWriterPool } from '../../adapters/sqlite/event-writer-pool.js';
 import { openSqliteEventStore } from '../../adapters/sqlite/sqlite-event-store.js';
 import { uts39UsernameLooks } from '../../adapters/unicode/uts39-username-looks.js';
+import { openPostgresEventStore } from '../../adapters/postgres/postgres-event-store.js';
+import type { EventStore } from '../../core/ports/event-store.js';
+import { startThrowawayPostgres } from '../helpers/throwaway-postgres.js';
 import { eventStoreContract } from './event-store-contract.js';
 
 eventStoreContract('in-memory', () => new InMemoryEventStore(uts39UsernameLooks));
@@ -40,5 +43,20 @@ eventStoreContract('sqlite through the writer thread', () => {
       store.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+});
+
+// A real PostgreSQL cluster of this file's own (stopped and removed at exit); every store a fresh database on it.
+const postgres = await startThrowawayPostgres();
+let databases = 0;
+eventStoreContract('postgresql', () => {
+  const opened = postgres.database(`contract_${++databases}`).then((url) => openPostgresEventStore(url));
+  const use = <T>(f: (store: EventStore) => Promise<T>): Promise<T> => opened.then(f);
+  return {
+    load: (kind, id) => use((store) => store.load(kind, id)),
+    accountIdByUsername: (username) => use((store) => store.accountIdByUsername(username)),
+    append: (request) => use((store) => store.append(request)),
+    read: (query) => use((store) => store.read(query)),
+    close: () => opened.then((store) => store.close()),
   };
 });

@@ -12,6 +12,7 @@ import { verifyChain } from '../../adapters/sqlite/verify-chain.js';
 import { oathtool } from '../helpers/oathtool.js';
 import { TestClock } from '../helpers/test-clock.js';
 import { type Prng, prng, seedFrom } from './helpers/seeded-prng.js';
+import { sqliteStoreOf } from './helpers/server-internals.js';
 
 /**
  * docs/security.md §33 (docs/design.md "Replay"): the log is the truth. Random command sequences through the real engine
@@ -217,7 +218,7 @@ class Run {
   }
 
   check(where: string): void {
-    const db = this.engine.store.db;
+    const db = sqliteStoreOf(this.engine.store).db;
     const replay = replayProjections(db);
     assert.ok(replay.equal, `${where}: replay differs from the live projections:\n${replay.differences.join('\n')}`);
     assert.ok(replay.events > 0);
@@ -229,7 +230,7 @@ class Run {
 
   /** Security properties read from the log alone, as an auditor would (docs/design.md "Replay"). */
   checkHistory(where: string): void {
-    const rows = this.engine.store.db.prepare('SELECT id, stream, type, data FROM events ORDER BY seq').all() as { id: string; stream: string; type: string; data: string }[];
+    const rows = sqliteStoreOf(this.engine.store).db.prepare('SELECT id, stream, type, data FROM events ORDER BY seq').all() as { id: string; stream: string; type: string; data: string }[];
     const lastStep = new Map<string, number>();
     const byCommand = new Map<string, string[]>();
     for (const row of rows) {
@@ -278,7 +279,7 @@ test('33. replaying the log rebuilds exactly the live projections, over random c
       if (i % 100 === 0) run.check(`after ${run.commands} commands (seed ${seed})`);
     }
     run.check(`at the end (seed ${seed})`);
-    const events = engine.store.db.prepare('SELECT type, count(*) AS n FROM events GROUP BY type').all() as { type: string; n: number }[];
+    const events = sqliteStoreOf(engine.store).db.prepare('SELECT type, count(*) AS n FROM events GROUP BY type').all() as { type: string; n: number }[];
     const kinds = new Set(events.map((e) => e.type));
     // The history is varied enough to mean something.
     for (const t of ['AccountRegistered', 'PasswordRejected', 'OtpAccepted', 'OtpRejected', 'AccountLocked', 'SessionIssued', 'ChallengeIssued', 'ApiKeyIssued']) {

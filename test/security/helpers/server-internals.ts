@@ -1,8 +1,14 @@
-import type { SqliteEventStore } from '../../../adapters/sqlite/sqlite-event-store.js';
+import { SqliteEventStore } from '../../../adapters/sqlite/sqlite-event-store.js';
 import type { TestServer } from '../../helpers/test-server.js';
 
 /** The server's own SQLite connection (tests of storage faults drive it directly). */
-export const storeOf = (s: TestServer): SqliteEventStore => s.running.engine.store;
+export const storeOf = (s: TestServer): SqliteEventStore => sqliteStoreOf(s.running.engine.store);
+
+/** The engine's store as the SQLite one it is in these tests (no LATCHKEY_DATABASE_URL). */
+export const sqliteStoreOf = (store: unknown): SqliteEventStore => {
+  if (!(store instanceof SqliteEventStore)) throw new Error('expected the SQLite store');
+  return store;
+};
 
 /**
  * Counts the argon2 verifications the server starts, by wrapping its password hasher (the real one still runs:

@@ -1,0 +1,145 @@
+import { type KeyObject, createPublicKey } from 'node:crypto';
+import { join } from 'node:path';
+import type { Policy } from '../core/policy.js';
+import type { EventStore } from '../core/ports/event-store.js';
+import type { Throttle } from '../core/ports/throttle.js';
+import type { Config } from './config.js';
+import { openPgPool } from './postgres/open-pg-pool.js';
+import { openPostgresEventStore } from './postgres/postgres-event-store.js';
+import { PostgresThrottle } from './postgres/postgres-throttle.js';
+import { keyId } from './crypto/key-id.js';
+import { assertLogReachesCheckpoint } from './sqlite/assert-log-reaches-checkpoint.js';
+import { checkpointPath } from './sqlite/checkpoint-file.js';
+import { createEventWriterPool } from './sqlite/event-writer-pool.js';
+import { openSqliteEventStore } from './sqlite/sqlite-event-store.js';
+import { InMemoryThrottle } from './throttle/in-memory-throttle.js';
+import type { VerifyResult } from './sqlite/verify-chain.js';
+import { type VerifyLogOptions, verifyLog } from './sqlite/verify-log.js';
+import { verifyPostgresLog } from './postgres/verify-postgres-log.js';
+import { migratePostgres } from './postgres/migrate-postgres.js';
+import { type ImportResult, importSqliteLog } from './postgres/import-sqlite-log.js';
+import { replayPostgresLog } from './postgres/replay-postgres-log.js';
+import { type ReplayLogOptions, replayLog } from './sqlite/replay-log.js';
+import type { ReplayResult } from './sqlite/replay-projections.js';
+
+export const databasePath = (config: Config): string => join(config.dataDir, 'latchkey.db');
+
+/** The log the engine runs on, and what goes with it; nothing past this file learns which database it is. */
+export interface LogStore {
+  readonly store: EventStore;
+  /** The last seq appended (the `latchkey_events_last_seq` gauge). */
+  lastSeq(): number;
+  /** The failure budgets: in memory on one node, in the shared database for a cluster (docs/security.md §21). */
+  throttle(policy: Policy['throttle'], options: { readonly maxWaiters: number }): Throttle;
+  /** Threads that must keep their priority when hashing is lowered (the SQLite writer thread). */
+  keepPriority(): Promise<number[]>;
+  /**
+   * Refuses a log that does not reach its signed checkpoint, then signs its head (docs/security.md §34); a no-op
+   * without a signing key, and on PostgreSQL, whose log has no signed checkpoints yet.
+   */
+  anchorHead(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * LATCHKEY_DATABASE_URL (postgres://…) selects the PostgreSQL store shared by several nodes (docs/design.md
+ * "PostgreSQL"); absent, the embedded SQLite log of the data dir (the default).
+ */
+export const openLogStore = async (config: Config, signingKey?: KeyObject): Promise<LogStore> => {
+  if (config.databaseUrl !== undefined) {
+    const store = await openPostgresEventStore(config.databaseUrl, { lockTimeoutMs: config.busyTimeoutMs });
+    const throttlePool = openPgPool(config.databaseUrl, { max: 4, synchronousCommit: 'off', application: 'latchkey-throttle' });
+    return {
+      store,
+      lastSeq: () => store.lastSeq(),
+      throttle: (policy, { maxWaiters }) => new PostgresThrottle(throttlePool, policy, { maxWaiters }),
+      keepPriority: async () => [],
+      anchorHead: async () => undefined,
+      close: async () => {
+        await Promise.all([store.close(), throttlePool.end()]);
+      },
+    };
+  }
+  // The loop's connection migrates and serves reads; the writer thread's own connection makes every append.
+  const path = databasePath(config);
+  const publicKey = signingKey === undefined ? null : createPublicKey(signingKey);
+  const checkpoint =
+    signingKey === undefined || publicKey === null
+      ? undefined
+      : { path: checkpointPath(path), keyPem: signingKey.export({ format: 'pem', type: 'pkcs8' }).toString(), kid: await keyId(publicKey), intervalMs: config.checkpointIntervalMs };
+  const writer = createEventWriterPool({ path, busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxDatabasePages, checkpoint });
+  try {
+    const store = openSqliteEventStore(path, { busyTimeoutMs: config.busyTimeoutMs, appender: writer.append });
+    const lastSeq = store.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
+    return {
+      store,
+      lastSeq: () => lastSeq.get() as number,
+      throttle: (policy, { maxWaiters }) => new InMemoryThrottle(policy, { maxWaiters }),
+      keepPriority: async () => {
+        const id = await writer.threadId();
+        return id === null ? [] : [id];
+      },
+      anchorHead: async () => {
+        if (checkpoint === undefined || publicKey === null) return;
+        assertLogReachesCheckpoint(store.db, checkpoint.path, publicKey);
+        await writer.checkpoint();
+      },
+      close: async () => {
+        await writer.close();
+        store.close();
+      },
+    };
+  } catch (err) {
+    await writer.close();
+    throw err;
+  }
+};
+
+/** `latchkey verify` on the configured log: the SQLite file's chain, or the PostgreSQL log's (the nodes' merged chain). */
+export const verifyConfiguredLog = async (config: Config, options: VerifyLogOptions = {}): Promise<VerifyResult> => {
+  if (config.databaseUrl === undefined) return verifyLog(databasePath(config), options);
+  const pool = openPgPool(config.databaseUrl, { max: 1 });
+  try {
+    return await verifyPostgresLog(pool, options.onProgress);
+  } finally {
+    await pool.end();
+  }
+};
+
+/** `latchkey migrate`: brings the configured log's schema to this build's (every start does it too). */
+export const migrateConfiguredLog = async (config: Config): Promise<number> => {
+  if (config.databaseUrl === undefined) {
+    const log = await openLogStore(config);
+    await log.close();
+    return 0;
+  }
+  const pool = openPgPool(config.databaseUrl, { max: 1 });
+  try {
+    return await migratePostgres(pool);
+  } finally {
+    await pool.end();
+  }
+};
+
+/** `latchkey import-sqlite FILE`: a single node's SQLite log into the (empty) PostgreSQL log of LATCHKEY_DATABASE_URL. */
+export const importIntoConfiguredLog = async (config: Config, path: string): Promise<ImportResult> => {
+  if (config.databaseUrl === undefined) throw new Error('import-sqlite needs LATCHKEY_DATABASE_URL (postgres://…)');
+  const pool = openPgPool(config.databaseUrl, { max: 2 });
+  try {
+    return await importSqliteLog(path, pool);
+  } finally {
+    await pool.end();
+  }
+};
+
+/** `latchkey replay` on the configured log (on PostgreSQL a comparison only: `--apply` is refused there). */
+export const replayConfiguredLog = async (config: Config, options: ReplayLogOptions = {}): Promise<ReplayResult> => {
+  if (config.databaseUrl === undefined) return replayLog(databasePath(config), options);
+  if (options.apply) throw new Error('replay --apply is not available on PostgreSQL yet');
+  const pool = openPgPool(config.databaseUrl, { max: 1 });
+  try {
+    return await replayPostgresLog(pool, options.onProgress);
+  } finally {
+    await pool.end();
+  }
+};

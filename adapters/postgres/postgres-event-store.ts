@@ -1,0 +1,105 @@
+import type pg from 'pg';
+import type { StoredEvent } from '../../core/event.js';
+import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
+import { type StreamKind, type StreamStates, initialState, streamId, upcastState } from '../../core/streams.js';
+import type { EventTuple } from '../event-log/event-tuple.js';
+import { eventColumns, storedEventFromRow } from '../event-log/stored-event-from-row.js';
+import { migratePostgres } from './migrate-postgres.js';
+import { openPgPool } from './open-pg-pool.js';
+import { pgStorageError } from './pg-storage-error.js';
+import { PostgresEventWriter } from './postgres-event-writer.js';
+
+export interface PostgresEventStoreOptions {
+  /** How long an append waits for the chain head's lock before failing closed (LATCHKEY_BUSY_TIMEOUT_MS). */
+  readonly lockTimeoutMs?: number;
+  /** Connections for reads (the writer has one of its own). */
+  readonly readConnections?: number;
+}
+
+/**
+ * The event log and its projections in PostgreSQL (docs/design.md "PostgreSQL"), shared by every node of a cluster.
+ * No cache: every load reads the committed row, so a node never decides on a state another node's commit has made
+ * stale (a revoked session, a locked account, a spent step); a decision that raced a commit anyway is refused by the
+ * expected version at append (UNIQUE (stream, version) and the versions read under the chain head's lock).
+ */
+export class PostgresEventStore implements EventStore {
+  readonly pool: pg.Pool;
+  readonly #writerPool: pg.Pool;
+  readonly #writer: PostgresEventWriter;
+
+  constructor(pool: pg.Pool, writerPool: pg.Pool) {
+    this.pool = pool;
+    this.#writerPool = writerPool;
+    this.#writer = new PostgresEventWriter(writerPool);
+  }
+
+  async load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>> {
+    try {
+      const r = await this.pool.query<{ version: number; state: string }>('SELECT version, state FROM projections WHERE stream = $1', [streamId(kind, id)]);
+      const row = r.rows[0];
+      if (row === undefined) return { version: 0, state: initialState(kind) };
+      return { version: row.version, state: upcastState(kind, JSON.parse(row.state)) };
+    } catch (err) {
+      throw pgStorageError(err);
+    }
+  }
+
+  async accountIdByUsername(username: string): Promise<string | null> {
+    try {
+      const r = await this.pool.query<{ account_id: string }>('SELECT account_id FROM usernames WHERE username = $1', [username]);
+      return r.rows[0]?.account_id ?? null;
+    } catch (err) {
+      throw pgStorageError(err);
+    }
+  }
+
+  append(request: AppendRequest): Promise<readonly StoredEvent[]> {
+    return this.#writer.append(request);
+  }
+
+  async read(query: { readonly after: number; readonly limit: number; readonly stream?: string }): Promise<readonly StoredEvent[]> {
+    try {
+      const limit = Math.max(0, Math.floor(query.limit));
+      const after = Math.floor(query.after);
+      const r =
+        query.stream === undefined
+          ? await this.pool.query<EventTuple>({ text: `SELECT ${eventColumns} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, values: [after, limit], rowMode: 'array' })
+          : await this.pool.query<EventTuple>({
+              text: `SELECT ${eventColumns} FROM events WHERE stream = $1 AND seq > $2 ORDER BY version LIMIT $3`,
+              values: [query.stream, after, limit],
+              rowMode: 'array',
+            });
+      return r.rows.map(storedEventFromRow);
+    } catch (err) {
+      throw pgStorageError(err);
+    }
+  }
+
+  /** The last seq this node appended (a gauge; other nodes' appends show at this node's next one). */
+  lastSeq(): number {
+    return this.#writer.lastSeq;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.pool.end(), this.#writerPool.end()]);
+  }
+}
+
+/**
+ * Connects, migrates (under the advisory lock: nodes starting at once do not race) and checks that commits are
+ * durable: `synchronous_commit` must read back `on` (a server default of off, or a role setting, would answer logins
+ * before their events reach disk).
+ */
+export const openPostgresEventStore = async (url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> => {
+  const pool = openPgPool(url, { max: options.readConnections ?? 8, lockTimeoutMs: options.lockTimeoutMs });
+  const writerPool = openPgPool(url, { max: 1, lockTimeoutMs: options.lockTimeoutMs, application: 'latchkey-writer' });
+  try {
+    await migratePostgres(pool);
+    const sync = (await writerPool.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;
+    if (sync !== 'on') throw new Error(`PostgreSQL synchronous_commit is ${sync}, expected on`);
+    return new PostgresEventStore(pool, writerPool);
+  } catch (err) {
+    await Promise.all([pool.end(), writerPool.end()]);
+    throw err;
+  }
+};

@@ -1,0 +1,145 @@
+import type pg from 'pg';
+import { DomainError } from '../../core/errors.js';
+import type { Policy } from '../../core/policy.js';
+import type { Throttle, ThrottleScope } from '../../core/ports/throttle.js';
+import { type Bucket, bucketIsFull, returnToken, takeToken } from '../../core/throttle/token-bucket.js';
+import { pgStorageError } from './pg-storage-error.js';
+
+interface StoredBucket {
+  readonly tokens: number;
+  readonly at: number;
+  readonly held: number;
+  readonly held_until: number;
+  readonly rev: number;
+}
+
+export interface PostgresThrottleOptions {
+  /** Attempts of one key waiting on this node for a held token (past it, 503 overloaded, as InMemoryThrottle). */
+  readonly maxWaiters?: number;
+  /** How long a held token counts as held: a node that died holding one cannot make the others wait past it. */
+  readonly holdMs?: number;
+  /** How often a waiting attempt looks again at a budget held by another node. */
+  readonly pollMs?: number;
+}
+
+const selectSql = 'SELECT tokens, at, held, held_until, rev FROM throttle_buckets WHERE scope = $1 AND key = $2';
+const updateSql = 'UPDATE throttle_buckets SET tokens = $3, at = $4, held = $5, held_until = $6, rev = rev + 1 WHERE scope = $1 AND key = $2 AND rev = $7';
+const insertSql = 'INSERT INTO throttle_buckets (scope, key, tokens, at, held, held_until, rev) VALUES ($1, $2, $3, $4, $5, $6, 0) ON CONFLICT DO NOTHING';
+const deleteSql = 'DELETE FROM throttle_buckets WHERE scope = $1 AND key = $2 AND rev = $3';
+
+/**
+ * The failure budgets of docs/security.md §21 for a whole cluster: the token buckets of core/throttle/ (the same pure
+ * functions as InMemoryThrottle, so the same semantics), their state in PostgreSQL's `throttle_buckets`, shared by
+ * every node, so N nodes give an attacker one budget, not N. Each change is a compare-and-set on the row's `rev`
+ * (read, fold in JS, `UPDATE … WHERE rev = seen`; lost races read again): two statements, no transaction, on a pool
+ * with synchronous_commit off over an UNLOGGED table (a short-window rate, docs/design.md "PostgreSQL").
+ * Held tokens are counted in the row with a lease (`held_until`); an attempt finding the budget empty while tokens
+ * are held waits for them: woken by this node's own settles at once, and looking again every `pollMs` for other
+ * nodes'. A take that cannot reach the database fails closed (503); a settle that cannot is dropped: the token it
+ * holds stays spent until its lease ends, which errs on the side of the budget.
+ */
+export class PostgresThrottle implements Throttle {
+  readonly #pool: pg.Pool;
+  readonly #policy: Policy['throttle'];
+  readonly #maxWaiters: number;
+  readonly #holdMs: number;
+  readonly #pollMs: number;
+  readonly #waiters = new Map<string, (() => void)[]>();
+  /** The latest time any call gave: a waiter looks again at that time, not at the time it started waiting. */
+  #now = 0;
+
+  constructor(pool: pg.Pool, policy: Policy['throttle'], options: PostgresThrottleOptions = {}) {
+    this.#pool = pool;
+    this.#policy = policy;
+    this.#maxWaiters = options.maxWaiters ?? 256;
+    this.#holdMs = options.holdMs ?? 30_000;
+    this.#pollMs = options.pollMs ?? 50;
+  }
+
+  async take(scope: ThrottleScope, key: string, now: number): Promise<number> {
+    this.#now = Math.max(this.#now, now);
+    const started = performance.now();
+    for (;;) {
+      // A waiter's time moves on by itself too, so a lease held by a dead node ends for it even on a quiet node.
+      const { wait, held } = await this.#tryTake(scope, key, Math.max(now + Math.floor(performance.now() - started), this.#now));
+      if (wait === 0 || held === 0) return wait;
+      await this.#waitForSettle(scope, key);
+    }
+  }
+
+  async refund(scope: ThrottleScope, key: string, now: number): Promise<void> {
+    await this.#settle(scope, key, now, true);
+  }
+
+  async spend(scope: ThrottleScope, key: string, now: number): Promise<void> {
+    await this.#settle(scope, key, now, false);
+  }
+
+  async #tryTake(scope: ThrottleScope, key: string, now: number): Promise<{ wait: number; held: number }> {
+    try {
+      for (;;) {
+        const row = (await this.#pool.query<StoredBucket>(selectSql, [scope, key])).rows[0];
+        const held = row !== undefined && now < row.held_until ? row.held : 0;
+        const result = takeToken(row && { tokens: row.tokens, at: row.at }, now, this.#policyOf(scope));
+        if (!result.ok) return { wait: result.retryAfterSeconds, held };
+        if (await this.#write(scope, key, row, result.bucket, held + 1, now + this.#holdMs)) return { wait: 0, held: held + 1 };
+      }
+    } catch (err) {
+      throw pgStorageError(err);
+    }
+  }
+
+  async #settle(scope: ThrottleScope, key: string, now: number, giveBack: boolean): Promise<void> {
+    this.#now = Math.max(this.#now, now);
+    try {
+      for (;;) {
+        const row = (await this.#pool.query<StoredBucket>(selectSql, [scope, key])).rows[0];
+        if (row === undefined && !giveBack) break;
+        const held = Math.max(0, (row !== undefined && now < row.held_until ? row.held : 0) - 1);
+        const bucket = giveBack ? returnToken(row && { tokens: row.tokens, at: row.at }, now, this.#policyOf(scope)) : { tokens: row!.tokens, at: row!.at };
+        if (row !== undefined && held === 0 && bucketIsFull(bucket, now, this.#policyOf(scope))) {
+          // A full bucket carries no information (InMemoryThrottle forgets it too): the table stays the size of the attack.
+          if ((await this.#pool.query(deleteSql, [scope, key, row.rev])).rowCount === 1) break;
+          continue;
+        }
+        if (row === undefined && bucketIsFull(bucket, now, this.#policyOf(scope))) break;
+        if (await this.#write(scope, key, row, bucket, held, row?.held_until ?? now)) break;
+      }
+    } catch {
+      // Dropped (see the class comment): the attempt was judged already; the budget can only be lower for it.
+    }
+    for (const wake of this.#waiters.get(`${scope}\0${key}`)?.splice(0) ?? []) wake();
+  }
+
+  /** Compare-and-set on `rev`; false when another node (or attempt) changed the row first. */
+  async #write(scope: ThrottleScope, key: string, row: StoredBucket | undefined, bucket: Bucket, held: number, heldUntil: number): Promise<boolean> {
+    const r =
+      row === undefined
+        ? await this.#pool.query(insertSql, [scope, key, bucket.tokens, bucket.at, held, heldUntil])
+        : await this.#pool.query(updateSql, [scope, key, bucket.tokens, bucket.at, held, heldUntil, row.rev]);
+    return r.rowCount === 1;
+  }
+
+  #waitForSettle(scope: ThrottleScope, key: string): Promise<void> {
+    const id = `${scope}\0${key}`;
+    const list = this.#waiters.get(id) ?? [];
+    if (list.length >= this.#maxWaiters) return Promise.reject(new DomainError('overloaded', 'the server is busy', 1));
+    this.#waiters.set(id, list);
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(wake, this.#pollMs);
+      function wake() {
+        clearTimeout(timer);
+        const i = list.indexOf(wake);
+        if (i >= 0) list.splice(i, 1);
+        resolve();
+      }
+      list.push(wake);
+    }).finally(() => {
+      if (list.length === 0 && this.#waiters.get(id) === list) this.#waiters.delete(id);
+    });
+  }
+
+  #policyOf(scope: ThrottleScope) {
+    return scope === 'ip' ? this.#policy.perIp : this.#policy.perAccount;
+  }
+}

@@ -1,0 +1,94 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openPgPool } from '../../../adapters/postgres/open-pg-pool.js';
+import { migratePostgres } from '../../../adapters/postgres/migrate-postgres.js';
+import { PostgresThrottle } from '../../../adapters/postgres/postgres-throttle.js';
+import { isDomainError } from '../../../core/errors.js';
+import { startThrowawayPostgres } from '../../helpers/throwaway-postgres.js';
+
+/** docs/security.md §21 for a cluster: two throttles on one database (two nodes) hold one budget, with its semantics. */
+const t = suite('PostgreSQL throttle');
+const postgres = await startThrowawayPostgres();
+const pool = openPgPool(postgres.url, { synchronousCommit: 'off' });
+await migratePostgres(pool);
+
+const t0 = 1_736_154_000_000;
+const policy = { perIp: { capacity: 2, perMinute: 2 }, perAccount: { capacity: 2, perMinute: 2 } };
+let nodeA = new PostgresThrottle(pool, policy);
+let nodeB = new PostgresThrottle(pool, policy);
+let keys = 0;
+// Two fresh nodes a test: a throttle keeps the latest time it was given, and each test starts again at t0.
+t.before.each(() => {
+  nodeA = new PostgresThrottle(pool, policy);
+  nodeB = new PostgresThrottle(pool, policy);
+});
+
+/** Whether `p` settled within `ms` (only ever asserted false where settling would be the bug). */
+const settledWithin = async (p: Promise<unknown>, ms: number): Promise<boolean> => {
+  let settled = false;
+  void p.then(() => (settled = true));
+  await new Promise((r) => setTimeout(r, ms));
+  return settled;
+};
+
+t.after(async () => {
+  await pool.end();
+  postgres.destroy();
+});
+
+t('two nodes share one budget: the third attempt waits while the other node holds a token, and takes it refunded', async () => {
+  const key = `k${++keys}`;
+  assert.is(await nodeA.take('ip', key, t0), 0);
+  assert.is(await nodeB.take('ip', key, t0), 0);
+  const third = nodeA.take('ip', key, t0);
+  assert.not.ok(await settledWithin(third, 300), 'waits: both tokens are held, one of them by the other node');
+  await nodeB.refund('ip', key, t0);
+  assert.is(await third, 0, "the other node's success gave its token to the waiter");
+});
+
+t('failures on either node keep their tokens: the waiter is refused with Retry-After; the refill is on time', async () => {
+  const key = `k${++keys}`;
+  await nodeA.take('ip', key, t0);
+  await nodeA.take('ip', key, t0);
+  const waiting = nodeB.take('ip', key, t0);
+  await nodeA.spend('ip', key, t0);
+  assert.not.ok(await settledWithin(waiting, 300), 'one token is still held: it may come back');
+  await nodeA.spend('ip', key, t0);
+  assert.is(await waiting, 30, 'both failed: the budget is spent, one token per 30 s');
+  assert.is(await nodeB.take('ip', key, t0 + 30_000 - 1), 1);
+  assert.is(await nodeA.take('ip', key, t0 + 30_000), 0, 'refilled on time');
+});
+
+t('a refunded, full bucket is forgotten: the table holds only what carries information', async () => {
+  const key = `k${++keys}`;
+  await nodeA.take('account', key, t0);
+  await nodeB.refund('account', key, t0);
+  const rows = await pool.query('SELECT count(*)::int AS n FROM throttle_buckets WHERE key = $1', [key]);
+  assert.is(rows.rows[0].n, 0);
+});
+
+t('a token held by a node that died stops counting when its lease ends', async () => {
+  const key = `k${++keys}`;
+  await nodeA.take('ip', key, t0);
+  await nodeA.take('ip', key, t0);
+  await nodeA.spend('ip', key, t0);
+  // The second token is never settled (its node died): after the 30 s lease the budget no longer waits for it.
+  assert.is(await nodeB.take('ip', key, t0 + 30_000), 0, 'refilled one token by then');
+  await nodeB.spend('ip', key, t0 + 30_000);
+  assert.is(await nodeB.take('ip', key, t0 + 30_000), 30, "the dead node's token no longer held: refused, not kept waiting");
+});
+
+t('a throttle that cannot reach the database fails closed', async () => {
+  const lost = openPgPool(`postgres://latchkey@127.0.0.1:1/latchkey`);
+  try {
+    const err = await new PostgresThrottle(lost, policy).take('ip', 'x', t0).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(isDomainError(err) && err.code === 'unavailable');
+  } finally {
+    await lost.end();
+  }
+});
+
+t.run();

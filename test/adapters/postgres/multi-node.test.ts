@@ -114,9 +114,12 @@ test('a burst of wrong passwords from one address over the nodes is judged at th
   const headers = from();
   const replies = await Promise.all(Array.from({ length: 36 }, (_, i) => login(nodes[i % 3]!, { username: u.username, password: 'wrong-password' }, headers)));
   const statuses = replies.map((r) => r.status);
+  // Exactly the cluster's budget is judged; every other attempt is refused unjudged: 429, or 503 where a node could
+  // not reach the database in time on a loaded machine (fail closed, docs/design.md "PostgreSQL"), never a 401 more.
   assert.is(statuses.filter((s) => s === 401).length, 12, statuses.join(','));
-  assert.is(statuses.filter((s) => s === 429).length, 24, statuses.join(','));
-  assert.ok(replies.filter((r) => r.status === 429).every((r) => Number(r.headers.get('retry-after')) > 0));
+  assert.ok(statuses.every((s) => s === 401 || s === 429 || s === 503), statuses.join(','));
+  assert.ok(statuses.filter((s) => s === 429).length >= 18, statuses.join(','));
+  assert.ok(replies.filter((r) => r.status !== 401).every((r) => Number(r.headers.get('retry-after')) > 0));
 });
 
 /** Two-step logins, one after another on `node`, counting the acknowledged ones (their session ids) until told to stop. */

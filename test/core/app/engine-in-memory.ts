@@ -52,6 +52,7 @@ export const engineInMemory = async (policy: Partial<Policy> = {}) => {
     refusals: new RefusalTally(),
     looks: uts39UsernameLooks,
     issuer: 'Latchkey',
+    mail: null,
   };
   const types = async () => (await store.read({ after: 0, limit: 10_000 })).map((e) => e.type);
   return { latchkey: createLatchkey(deps), store, clock, deps, types };

@@ -1,0 +1,30 @@
+import type { Context } from 'koa';
+import type { AppContext } from '../app-context.js';
+import { stringField } from '../fields.js';
+import { bodyOf } from '../parse-body.js';
+import { requestMeta } from '../request-meta.js';
+
+/**
+ * POST /v1/login/mfa/email `{mfa_token}` → 202 `{status: "code_sent", expires_in}`: the same answer whether or not the
+ * account has an address (docs/security.md §40). The mail goes out after the answer (the outbox).
+ */
+export const loginMfaEmail = (app: AppContext) => async (ctx: Context) => {
+  const body = bodyOf(ctx);
+  const result = await app.latchkey.sendEmailCode({ mfaToken: stringField(body, 'mfa_token') }, requestMeta(ctx, app, 'native'));
+  app.metrics.inc('latchkey_email_code_requests_total', { dialect: 'native', result: result.kind });
+  switch (result.kind) {
+    case 'accepted':
+      ctx.status = 202;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { status: 'code_sent', expires_in: result.expiresIn };
+      return;
+    case 'invalid_token':
+      ctx.status = 401;
+      ctx.body = { error: 'invalid_mfa_token', message: 'The second-step token is not valid.' };
+      return;
+    default: {
+      const _exhaustive: never = result;
+      return _exhaustive;
+    }
+  }
+};

@@ -55,7 +55,9 @@ export const validatePassword = (app: AppContext) => async (ctx: Context) => {
       // E-mail when asked for, or when it is the account's factor and TOTP is not. Asked for by an account without an
       // address: the same answer and work, no mail (docs/security.md §40).
       const byEmail = mfaType === 'EMAIL' || (mfaType === undefined && result.methods.includes('email') && !result.methods.includes('totp'));
-      if (byEmail) await app.latchkey.sendEmailCode({ mfaToken: result.mfaToken, username: userName }, meta);
+      const sent = byEmail ? await app.latchkey.sendEmailCode({ mfaToken: result.mfaToken, username: userName }, meta) : null;
+      // No Retry-After: this path also takes every password, and the early refusals would hold them all (docs/security.md §37).
+      if (sent?.kind === 'refused') return renderMykaarmaFailure(ctx, { status: 429, code: 'throttled', message: 'Too many codes were sent; try again later.' });
       return renderMfaRequired(ctx, result, byEmail ? 'EMAIL' : 'TOTP');
     }
     case 'rejected':

@@ -18,6 +18,18 @@ export const loginMfaEmail = (app: AppContext) => async (ctx: Context) => {
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { status: 'code_sent', expires_in: result.expiresIn };
       return;
+    case 'refused':
+      // A pending code is no limit of the address: 409, and no Retry-After the early refusals would apply to everyone
+      // behind it (docs/security.md §37); the account's limit neither. Only the address's own limit is its 429 + Retry-After.
+      if (result.reason === 'email_pending') {
+        ctx.status = 409;
+        ctx.body = { error: 'code_pending', message: 'A code was sent and is still valid.', retry_after: result.retryAfter };
+        return;
+      }
+      if (result.reason === 'email_address_limit') ctx.set('Retry-After', String(result.retryAfter));
+      ctx.status = 429;
+      ctx.body = { error: 'throttled', message: 'Too many codes were sent; try again later.', retry_after: result.retryAfter };
+      return;
     case 'invalid_token':
       ctx.status = 401;
       ctx.body = { error: 'invalid_mfa_token', message: 'The second-step token is not valid.' };

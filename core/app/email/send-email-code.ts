@@ -1,6 +1,5 @@
 import { challengeUsability } from '../../challenge/state.js';
 import type { EmailSendRefusal } from '../../challenge/events.js';
-import { DomainError } from '../../errors.js';
 import type { EventMeta } from '../../event.js';
 import { isLive } from '../../mail/mailed-code.js';
 import { secondsUntilSendFrees, sendsWithinHour } from '../../mail/send-window.js';
@@ -22,9 +21,15 @@ export interface SendEmailCodeInput {
 export type SendEmailCodeResult =
   /** The same answer whether or not the account has an address (docs/security.md §40): only the former gets mail. */
   | { readonly kind: 'accepted'; readonly expiresIn: number }
-  | { readonly kind: 'invalid_token' };
+  | { readonly kind: 'invalid_token' }
+  /**
+   * Not sent (recorded as ChallengeRefused): a live code is pending, or a limit is reached; `retryAfter` in seconds. The
+   * dialect answers it: a 429 whose Retry-After would make the HTTP layer refuse the address's same requests early
+   * (docs/security.md §37) is right only for the address's own limit.
+   */
+  | { readonly kind: 'refused'; readonly reason: EmailSendRefusal; readonly retryAfter: number };
 
-type Decided = SendEmailCodeResult | { readonly kind: 'refused'; readonly reason: EmailSendRefusal; readonly retryAfter: number };
+type Decided = SendEmailCodeResult;
 
 /** The client address's stream: an HMAC of it, as unknown names are kept (its clear form is in the event's meta anyway). */
 const addressKey = (deps: Deps, meta: EventMeta): string => deps.digest.keyed(`address:${meta.ip ?? 'unknown'}`);
@@ -34,7 +39,7 @@ const addressKey = (deps: Deps, meta: EventMeta): string => deps.digest.keyed(`a
  * transaction: the client address and the account count the send against their hourly limits, the challenge records
  * the code's HMAC (EmailCodeIssued); then the outbox gets the code and the answer goes back without waiting for SMTP.
  * An account without an address gets the same events, answer and work, and no mail (docs/security.md §40). Beyond a
- * limit, or while a live code is pending: the refusal is recorded on the challenge and answered 429 (throttled).
+ * limit, or while a live code is pending: the refusal is recorded on the challenge, and no code is sent.
  */
 export const sendEmailCode = async (deps: Deps, input: SendEmailCodeInput, meta: EventMeta): Promise<SendEmailCodeResult> => {
   const outbox = mailOutboxOf(deps);
@@ -97,7 +102,6 @@ export const sendEmailCode = async (deps: Deps, input: SendEmailCodeInput, meta:
     },
     presented.reads,
   );
-  if (decided.kind === 'refused') throw new DomainError('throttled', decided.reason === 'email_pending' ? 'a code was already sent' : 'too many codes sent', decided.retryAfter);
   // Only now that EmailCodeIssued is committed: a code is never mailed that the log does not know.
   const r = recipient as { address: string; username: string; accountId: string; expiresAt: number } | null;
   if (decided.kind === 'accepted' && r !== null) {

@@ -9,7 +9,7 @@ export const createEmailUser = async (s: TestServer, sink: SmtpSink, opts: { tot
   const before = sink.messages.length;
   const put = await s.admin('PUT', `/v1/admin/users/${u.username}/email`, { json: { email: address } });
   assert.is(put.status, 202, put.text);
-  const mail = await sink.message(before + 1);
+  const mail = await sink.messageTo(address, before);
   const confirm = await s.admin('POST', `/v1/admin/users/${u.username}/email/confirm`, { json: { code: codeOf(mail) } });
   assert.is(confirm.status, 204, confirm.text);
   return { ...u, address };
@@ -22,7 +22,7 @@ export const mailedLogin = async (s: TestServer, sink: SmtpSink, u: TestUser): P
   const before = sink.messages.length;
   const sent = await s.call('POST', '/v1/login/mfa/email', { json: { mfa_token: first.body.mfa_token } });
   assert.is(sent.status, 202, sent.text);
-  return { mfaToken: first.body.mfa_token, code: codeOf(await sink.message(before + 1)) };
+  return { mfaToken: first.body.mfa_token, code: codeOf(await sink.messageTo(`${u.username}@example.org`, before)) };
 };
 
 /** The events of one stream, through the admin API. */

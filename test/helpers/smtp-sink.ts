@@ -118,6 +118,18 @@ export class SmtpSink {
     return this.messages[n - 1]!;
   }
 
+  /** The first accepted message to `address` from the `since`-th on (0-based), once it arrived. */
+  async messageTo(address: string, since = 0, ms = 10_000): Promise<ParsedMail> {
+    const deadline = Date.now() + ms;
+    const to = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.value.map((a) => a.address?.toLowerCase()) : []);
+    for (;;) {
+      const found = this.messages.slice(since).find((m) => to(m).includes(address.toLowerCase()));
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no message to ${address} in the SMTP sink`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   #notify(): void {
     for (const w of this.#waiters.splice(0)) w();
   }

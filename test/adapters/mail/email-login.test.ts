@@ -74,6 +74,13 @@ t('login by e-mail: step 1 names "email", the send call answers at once, the mai
   assert.is(events[1]!.data.outbox, 'test-node');
   const account = await streamEvents(s, `account-${u.id}`);
   assert.equal(account.at(-1)!.data, { aal: 'aal2', method: 'password+email' });
+  // The audit history shows the issue, the delivery and the use.
+  const history = await s.admin('GET', `/v1/admin/audit/history/${u.username}`);
+  assert.is(history.status, 200, history.text);
+  const types = (history.body.events as { type: string }[]).map((e) => e.type);
+  for (const type of ['EmailVerificationStarted', 'EmailConfirmed', 'EmailCodeRequested', 'EmailCodeIssued', 'EmailCodeDelivered', 'ChallengeCompleted', 'LoginSucceeded']) {
+    assert.ok(types.includes(type), type);
+  }
 });
 
 t('TOTP and e-mail enrolled: both methods offered, either completes', async () => {

@@ -102,7 +102,7 @@ export const evolveAccount = (state: AccountState, event: AccountEvent, at: numb
     case 'EmailCodeDelivered':
     case 'EmailDeliveryFailed':
     case 'EmailCodeAbandoned':
-      return update(state, (a) => (a.email.verification === null ? a : { ...a, email: { ...a.email, verification: { ...a.email.verification, ...evolveMailedCode(a.email.verification, event) } } }));
+      return update(state, (a) => (a.email.verification === null ? a : { ...a, email: { ...a.email, verification: evolveMailedCode(a.email.verification, event) } }));
     case 'PasswordAccepted':
     case 'LoginRefused':
       return state;

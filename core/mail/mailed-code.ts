@@ -22,7 +22,7 @@ export const awaitsDelivery = (code: MailedCode): boolean => code.delivery === '
 export const isLive = (code: MailedCode, now: number): boolean => now < code.expiresAt && (code.delivery === 'sending' || code.delivery === 'delivered' || code.delivery === 'withheld');
 
 /** Delivery facts fold into the code they name; one about another (older) code changes nothing. */
-export const evolveMailedCode = (code: MailedCode, event: DeliveryEvent): MailedCode => {
+export const evolveMailedCode = <C extends MailedCode>(code: C, event: DeliveryEvent): C => {
   if (event.data.codeId !== code.codeId || code.delivery !== 'sending') return code;
   switch (event.type) {
     case 'EmailCodeDelivered':

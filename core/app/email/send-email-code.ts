@@ -1,6 +1,7 @@
 import { challengeUsability } from '../../challenge/state.js';
 import type { EmailSendRefusal } from '../../challenge/events.js';
 import type { EventMeta } from '../../event.js';
+import type { OutgoingCode } from '../../ports/mail-outbox.js';
 import { isLive } from '../../mail/mailed-code.js';
 import { secondsUntilSendFrees, sendsWithinHour } from '../../mail/send-window.js';
 import { streamId } from '../../streams.js';
@@ -29,8 +30,6 @@ export type SendEmailCodeResult =
    */
   | { readonly kind: 'refused'; readonly reason: EmailSendRefusal; readonly retryAfter: number };
 
-type Decided = SendEmailCodeResult;
-
 /** The client address's stream: an HMAC of it, as unknown names are kept (its clear form is in the event's meta anyway). */
 const addressKey = (deps: Deps, meta: EventMeta): string => deps.digest.keyed(`address:${meta.ip ?? 'unknown'}`);
 
@@ -57,23 +56,22 @@ export const sendEmailCode = async (deps: Deps, input: SendEmailCodeInput, meta:
   const codeId = deps.random.id();
   const codeMac = emailCodeMac(deps, streamId('challenge', presented.id), code);
   const { policy } = deps;
-  let recipient: { address: string; username: string; accountId: string; expiresAt: number } | null = null;
-  const decided = await transact(
+  const { result, mail } = await transact(
     deps,
     meta,
-    async (tx): Promise<Decided> => {
-      recipient = null;
+    async (tx): Promise<{ result: SendEmailCodeResult; mail: OutgoingCode | null }> => {
+      const answer = (result: SendEmailCodeResult) => ({ result, mail: null });
       const challenge = await tx.load('challenge', presented.id);
       const acct = await tx.load('account', presented.state.accountId);
-      if (acct.status !== 'registered') return { kind: 'invalid_token' };
+      if (acct.status !== 'registered') return answer({ kind: 'invalid_token' });
       const account = acct.account;
       if (challenge.status !== 'pending' || challengeUsability(challenge, account.epoch, tx.now) !== 'usable') {
         await tx.decide('challenge', presented.id, { type: 'Close', accountEpoch: account.epoch, now: tx.now });
-        return { kind: 'invalid_token' };
+        return answer({ kind: 'invalid_token' });
       }
-      const refuse = async (reason: EmailSendRefusal, retryAfter: number): Promise<Decided> => {
+      const refuse = async (reason: EmailSendRefusal, retryAfter: number) => {
         await tx.decide('challenge', presented.id, { type: 'Refuse', reason, now: tx.now });
-        return { kind: 'refused', reason, retryAfter };
+        return answer({ kind: 'refused', reason, retryAfter });
       };
       if (challenge.email !== null && isLive(challenge.email, tx.now)) return refuse('email_pending', Math.max(1, Math.ceil((challenge.email.expiresAt - tx.now) / 1000)));
       const address = await tx.load('address', addressKey(deps, meta));
@@ -97,15 +95,13 @@ export const sendEmailCode = async (deps: Deps, input: SendEmailCodeInput, meta:
       });
       const event = issued.find((e) => e.type === 'EmailCodeIssued');
       const expiresAt = event?.type === 'EmailCodeIssued' ? event.data.expiresAt : tx.now;
-      if (to !== null) recipient = { address: to, username: account.username, accountId: account.id, expiresAt };
-      return { kind: 'accepted', expiresIn: Math.max(0, Math.floor((expiresAt - tx.now) / 1000)) };
+      const mail: OutgoingCode | null =
+        to === null ? null : { purpose: 'login', stream: { kind: 'challenge', id: presented.id }, codeId, to, username: account.username, code, expiresAt };
+      return { result: { kind: 'accepted', expiresIn: Math.max(0, Math.floor((expiresAt - tx.now) / 1000)) }, mail };
     },
     presented.reads,
   );
   // Only now that EmailCodeIssued is committed: a code is never mailed that the log does not know.
-  const r = recipient as { address: string; username: string; accountId: string; expiresAt: number } | null;
-  if (decided.kind === 'accepted' && r !== null) {
-    outbox.post({ purpose: 'login', stream: { kind: 'challenge', id: presented.id }, codeId, to: r.address, username: r.username, code, expiresAt: r.expiresAt });
-  }
-  return decided;
+  if (mail !== null) outbox.post(mail);
+  return result;
 };

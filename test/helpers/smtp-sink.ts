@@ -14,15 +14,20 @@ export class SmtpSink {
   readonly messages: ParsedMail[] = [];
   /** Messages whose DATA was received, accepted or not (a refused or held one counts here, not in `messages`). */
   received = 0;
+  /** For each received message, whether its session had been upgraded with STARTTLS. */
+  readonly secure: boolean[] = [];
   readonly user = 'latchkey';
   readonly password = `smtp-canary-${Math.random().toString(36).slice(2)}`;
   #server: SMTPServer | null = null;
   #port = 0;
   #plan: Behaviour[] = [];
+  #tls: { key: string; cert: string } | undefined;
   #waiters: (() => void)[] = [];
 
-  static async start(): Promise<SmtpSink> {
+  /** With `tls`, the sink offers STARTTLS with that key and certificate; without, it offers none. */
+  static async start(tls?: { key: string; cert: string }): Promise<SmtpSink> {
     const sink = new SmtpSink();
+    sink.#tls = tls;
     await sink.listen();
     return sink;
   }
@@ -48,12 +53,13 @@ export class SmtpSink {
 
   async listen(): Promise<void> {
     const server = new SMTPServer({
-      // No STARTTLS on the sink (no certificate to trust in tests); nodemailer would take it when offered.
-      disabledCommands: ['STARTTLS'],
+      // STARTTLS only with a certificate the test made (and the client was told to trust).
+      ...(this.#tls === undefined ? { disabledCommands: ['STARTTLS'] } : { key: this.#tls.key, cert: this.#tls.cert }),
       allowInsecureAuth: true,
       authMethods: ['PLAIN', 'LOGIN'],
       onAuth: (auth, _session, cb) => (auth.username === this.user && auth.password === this.password ? cb(null, { user: auth.username }) : cb(new Error('bad credentials'))),
-      onData: (stream, _session, cb) => {
+      onData: (stream, session, cb) => {
+        this.secure.push(session.secure);
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {

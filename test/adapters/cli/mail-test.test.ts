@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -43,6 +43,26 @@ test('mail test: one message to the address through the configured server; the S
   } finally {
     await sink.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('mail test over STARTTLS: taken when the server offers it; an untrusted certificate sends nothing in clear', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-mail-tls-'));
+  const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const sink = await SmtpSink.start({ key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') });
+  try {
+    const env = { ...mailEnv(sink), LATCHKEY_DATA_DIR: dir };
+    const trusted = await run(['mail', 'test', 'you@example.org'], { ...env, NODE_EXTRA_CA_CERTS: cert });
+    assert.is(trusted.status, 0, trusted.stderr);
+    assert.equal(sink.secure, [true]);
+    const untrusted = await run(['mail', 'test', 'you@example.org'], env);
+    assert.is(untrusted.status, 1);
+    assert.match(untrusted.stderr, /not sent \(no SMTP reply\)/);
+    assert.is(sink.received, 1, 'nothing was sent without TLS');
+  } finally {
+    await sink.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -47,9 +47,15 @@ export class SmtpOutbox implements MailOutbox {
     this.#observers.push(observer);
   }
 
+  /**
+   * Starts the delivery on the next turn of the event loop, after the answer that posted it has been written: an
+   * account with an address then answers as fast as one without (docs/security.md §40), not after composing the mail.
+   */
   post(message: OutgoingCode): void {
     if (this.#closed) return;
-    const delivery = this.#deliver(message).finally(() => this.#inFlight.delete(delivery));
+    const delivery = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#deliver(message))
+      .finally(() => this.#inFlight.delete(delivery));
     this.#inFlight.add(delivery);
   }
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { type Policy, defaultPolicy } from '../core/policy.js';
 import { defaultBusyTimeoutMs } from './sqlite/open-database.js';
@@ -23,6 +24,19 @@ export interface Config {
   readonly checkpointIntervalMs: number;
   /** LATCHKEY_DATABASE_URL: a postgres:// URL puts the log in PostgreSQL, shared by several nodes; absent, SQLite. */
   readonly databaseUrl: string | undefined;
+  /** E-mail codes (README, "E-mail codes"): absent, the factor is unavailable and the server still starts. */
+  readonly mail: MailConfig | undefined;
+  /** This node's name in the outbox (EmailCodeIssued's `outbox`): a restart abandons the codes its predecessor held. */
+  readonly nodeName: string;
+}
+
+export interface MailConfig {
+  /** LATCHKEY_SMTP_URL, `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://` (TLS from the start). */
+  readonly smtpUrl: string;
+  readonly from: string;
+  /** Delivery attempts per code, the first included; between them the wait doubles from `retryBaseMs`. */
+  readonly attempts: number;
+  readonly retryBaseMs: number;
 }
 
 const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => {
@@ -40,6 +54,13 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): Config => {
       memoryKiB: int(env, 'LATCHKEY_ARGON2_MEMORY_KIB', defaultPolicy.argon2.memoryKiB, 8, 4 * 1024 * 1024),
       iterations: int(env, 'LATCHKEY_ARGON2_ITERATIONS', defaultPolicy.argon2.iterations, 1, 100),
       parallelism: int(env, 'LATCHKEY_ARGON2_PARALLELISM', defaultPolicy.argon2.parallelism, 1, 16),
+    },
+    email: {
+      digits: emailDigits(int(env, 'LATCHKEY_EMAIL_CODE_DIGITS', defaultPolicy.email.digits, 6, 8)),
+      codeTtlMs: 1000 * int(env, 'LATCHKEY_EMAIL_CODE_TTL_SECONDS', defaultPolicy.email.codeTtlMs / 1000, 1, 86_400),
+      // At most 64: the folds remember 64 send times (core/mail/send-window.ts).
+      perAccountPerHour: int(env, 'LATCHKEY_EMAIL_PER_ACCOUNT_PER_HOUR', defaultPolicy.email.perAccountPerHour, 1, 64),
+      perAddressPerHour: int(env, 'LATCHKEY_EMAIL_PER_ADDRESS_PER_HOUR', defaultPolicy.email.perAddressPerHour, 1, 64),
     },
     throttle: {
       perIp: { capacity: int(env, 'LATCHKEY_THROTTLE_IP_BURST', 30, 1, 1e9), perMinute: int(env, 'LATCHKEY_THROTTLE_IP_PER_MINUTE', 30, 1, 1e9) },
@@ -61,6 +82,25 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): Config => {
     maxDatabasePages: int(env, 'LATCHKEY_DB_MAX_PAGES', 0, 0, 2 ** 31 - 1),
     checkpointIntervalMs: int(env, 'LATCHKEY_CHECKPOINT_INTERVAL_MS', 250, 0, 60_000),
     databaseUrl: databaseUrl(env.LATCHKEY_DATABASE_URL),
+    mail: mailConfig(env),
+    nodeName: env.LATCHKEY_NODE_NAME || hostname(),
+  };
+};
+
+const emailDigits = (n: number): 6 | 7 | 8 => (n === 7 ? 7 : n === 8 ? 8 : 6);
+
+const mailConfig = (env: NodeJS.ProcessEnv): MailConfig | undefined => {
+  const url = env.LATCHKEY_SMTP_URL;
+  if (url === undefined || url === '') return undefined;
+  // The URL may carry a password: errors never repeat it.
+  if (!/^smtps?:\/\/[^\s]+$/.test(url)) throw new Error('LATCHKEY_SMTP_URL must be an smtp:// or smtps:// URL');
+  const from = env.LATCHKEY_MAIL_FROM;
+  if (from === undefined || !/^[^\s<>@]+@[^\s<>@]+$|^[^<>]*<[^\s<>@]+@[^\s<>@]+>$/.test(from)) throw new Error('LATCHKEY_MAIL_FROM must be an address (or "Name <address>") when LATCHKEY_SMTP_URL is set');
+  return {
+    smtpUrl: url,
+    from,
+    attempts: int(env, 'LATCHKEY_MAIL_ATTEMPTS', 5, 1, 20),
+    retryBaseMs: int(env, 'LATCHKEY_MAIL_RETRY_BASE_MS', 2000, 1, 3600_000),
   };
 };
 

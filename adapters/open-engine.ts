@@ -14,6 +14,7 @@ import { PoolPasswordHasher } from './crypto/pool-password-hasher.js';
 import { systemClock } from './crypto/system-clock.js';
 import type { EventStore } from '../core/ports/event-store.js';
 import { openLogStore } from './open-log-store.js';
+import { SmtpOutbox } from './mail/smtp-outbox.js';
 import { uts39UsernameLooks } from './unicode/uts39-username-looks.js';
 import { RefusalTally } from '../core/throttle/refusal-tally.js';
 
@@ -21,6 +22,8 @@ export interface Engine {
   readonly latchkey: Latchkey;
   readonly pool: CryptoPool;
   readonly store: EventStore;
+  /** The e-mail outbox; null when no SMTP server is configured. */
+  readonly outbox: SmtpOutbox | null;
   /** The last seq appended (a gauge). */
   lastSeq(): number;
   /** The argon2 hasher the engine verifies with (tests count its calls). */
@@ -45,6 +48,7 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
   try {
     await log.anchorHead();
     const hasher = await PoolPasswordHasher.create(pool, config.policy.argon2);
+    const outbox = config.mail === undefined ? null : new SmtpOutbox({ config: config.mail, issuer: config.issuer, node: config.nodeName, now: () => clock.now() });
     const latchkey = createLatchkey({
       policy: config.policy,
       store,
@@ -60,11 +64,14 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       throttle: log.throttle(config.policy.throttle, { maxWaiters: pool.stats().argon2MaxQueue }),
       looks: uts39UsernameLooks,
       refusals: new RefusalTally(),
+      mail: outbox,
     });
+    outbox?.attach((stream, codeId, outcome) => latchkey.recordMailDelivery(stream, codeId, outcome));
     return {
       latchkey,
       pool,
       store,
+      outbox,
       lastSeq: () => log.lastSeq(),
       hasher,
       adminKey: keys.adminKey,
@@ -73,6 +80,8 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
         return pool.lowerHashingPriority(await log.keepPriority());
       },
       close: async () => {
+        // Deliveries under way record their outcome before the log closes.
+        await outbox?.close();
         await Promise.all([pool.close(), log.close()]);
       },
     };

@@ -12,6 +12,7 @@ import { Metrics } from './http/metrics.js';
 import { attachSocketDialects } from './http/socket-dialects.js';
 import { openAuditService } from './open-audit-service.js';
 import { type Engine, openEngine } from './open-engine.js';
+import { undeliveredStreams } from './mail/undelivered-streams.js';
 
 export interface Running {
   readonly url: string;
@@ -42,6 +43,12 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
   await engine.lowerHashingPriority();
   const metrics = new Metrics();
   const audit = openAuditService(config);
+  // Before the first request: codes the previous process held in memory are gone; each is abandoned with its event
+  // (docs/security.md §38). After listening, this node's fresh codes would be among the candidates.
+  const abandoned = await latchkey.abandonUndelivered(config.nodeName, await undeliveredStreams(audit.log, config.nodeName));
+  if (abandoned > 0) logger.warn({ abandoned }, 'e-mail codes issued before the restart and never delivered were abandoned');
+  if (engine.outbox === null) logger.info('e-mail codes unavailable: no SMTP server configured (LATCHKEY_SMTP_URL)');
+  engine.outbox?.observe((result) => metrics.inc('latchkey_mail_total', { result }));
   const trustedProxies = new Set(config.trustedProxies);
   const earlyRefusals = new EarlyRefusals({
     now: () => latchkey.now(),

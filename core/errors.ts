@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'unknown_user'
   | 'factor_not_enrolled'
   | 'factor_already_active'
+  /** The factor cannot work on this server (e-mail codes without an SMTP server): said plainly, never retried. */
+  | 'factor_unavailable'
   | 'weak_password'
   | 'unsupported_hash'
   /** The append lost a race: a stream it read moved before it could commit (retried by `transact`). */

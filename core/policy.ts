@@ -27,6 +27,16 @@ export interface Policy {
   readonly recovery: { readonly count: number };
   /** Failure budgets per client address and per account name (token buckets; successes are refunded). */
   readonly throttle: { readonly perIp: BucketPolicy; readonly perAccount: BucketPolicy };
+  /**
+   * E-mail one-time codes (docs/security.md §38–§40): digits from the CSPRNG, single use, bound to their challenge;
+   * sends counted per account and per client address over an hour (at most 64: a fold remembers 64 send times).
+   */
+  readonly email: {
+    readonly digits: 6 | 7 | 8;
+    readonly codeTtlMs: number;
+    readonly perAccountPerHour: number;
+    readonly perAddressPerHour: number;
+  };
 }
 
 export const defaultPolicy: Policy = {
@@ -39,4 +49,5 @@ export const defaultPolicy: Policy = {
   password: { minLength: 8, maxBytes: 1024 },
   recovery: { count: 10 },
   throttle: { perIp: { capacity: 30, perMinute: 30 }, perAccount: { capacity: 10, perMinute: 10 } },
+  email: { digits: 6, codeTtlMs: 600_000, perAccountPerHour: 5, perAddressPerHour: 20 },
 };

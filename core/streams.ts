@@ -1,4 +1,8 @@
 import type { AccountCommand } from './account/commands.js';
+import type { AddressCommand } from './address/commands.js';
+import { addressDecider } from './address/decider.js';
+import type { AddressEvent } from './address/events.js';
+import type { AddressState } from './address/state.js';
 import { accountDecider } from './account/decider.js';
 import type { AccountEvent } from './account/events.js';
 import type { AccountState } from './account/state.js';
@@ -30,7 +34,7 @@ import type { ThrottleState } from './throttle/state.js';
  * upcasts a stream. The application service decides through it (Tx), the projector folds through it, replay and
  * audit read old events through its upcasters. A stream id is `<kind>-<id>`.
  */
-export type StreamKind = 'account' | 'challenge' | 'session' | 'device' | 'probe' | 'throttle';
+export type StreamKind = 'account' | 'challenge' | 'session' | 'device' | 'probe' | 'throttle' | 'address';
 
 export interface StreamStates {
   account: AccountState;
@@ -39,6 +43,7 @@ export interface StreamStates {
   device: DeviceState;
   probe: ProbeState;
   throttle: ThrottleState;
+  address: AddressState;
 }
 
 export interface StreamEvents {
@@ -48,6 +53,7 @@ export interface StreamEvents {
   device: DeviceEvent;
   probe: ProbeEvent;
   throttle: ThrottleEvent;
+  address: AddressEvent;
 }
 
 export interface StreamCommands {
@@ -57,6 +63,7 @@ export interface StreamCommands {
   device: DeviceCommand;
   probe: ProbeCommand;
   throttle: ThrottleCommand;
+  address: AddressCommand;
 }
 
 export type LatchkeyEvent = StreamEvents[StreamKind];
@@ -71,6 +78,7 @@ export const streams: { readonly [K in StreamKind]: StreamDecider<K> } = {
   device: deviceDecider,
   probe: probeDecider,
   throttle: throttleDecider,
+  address: addressDecider,
 };
 
 export const streamKinds = Object.keys(streams) as readonly StreamKind[];
@@ -104,7 +112,10 @@ const upcastersByType = new Map<string, readonly Upcaster[]>(
   streamKinds.flatMap((kind) => Object.entries(streams[kind].upcasters as Record<string, readonly Upcaster[] | undefined>)).filter((e): e is [string, readonly Upcaster[]] => e[1] !== undefined),
 );
 
-/** The schema version an event of this type is written at now (event types are unique across kinds). */
+/**
+ * The schema version an event of this type is written at now. Event types are unique across kinds, but for the
+ * delivery facts of a mailed code (core/mail/delivery-events.ts), which mean the same on a challenge and an account.
+ */
 export const eventSchema = (type: string): number => (upcastersByType.get(type)?.length ?? 0) + 1;
 
 /** An event's data as written at `schema`, read as the current version of its type. */

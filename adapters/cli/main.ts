@@ -1,6 +1,7 @@
 import { configFromEnv } from '../config.js';
 import { auditCommand } from './audit-command.js';
 import { checkpointCommand } from './checkpoint-command.js';
+import { mailTestCommand } from './mail-test-command.js';
 import { replayCommand } from './replay-command.js';
 import { serveCommand } from './serve-command.js';
 import { userAddCommand } from './user-add-command.js';
@@ -21,6 +22,7 @@ usage:
                                                   newest signed checkpoint (the data dir's, or FILE)
                                                   (--threads: worker threads; one per core by default on a big log)
   latchkey checkpoint --print                     print the newest signed checkpoint (for a cron job to ship off the box)
+  latchkey mail test ADDRESS                      send a test message through LATCHKEY_SMTP_URL (the e-mail factor's server)
   latchkey audit history|failures|locks|export|what-if ...
                                                   read-only questions to the log (latchkey audit help)
 `;
@@ -51,6 +53,9 @@ const main = async (argv: readonly string[]): Promise<number> => {
     }
     case 'verify':
       return verifyCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
+    case 'mail':
+      if (sub === 'test') return mailTestCommand(config, rest);
+      break;
     case 'checkpoint':
       return checkpointCommand(config, [sub, ...rest].filter((a): a is string => a !== undefined));
     case undefined:

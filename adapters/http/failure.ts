@@ -28,6 +28,7 @@ export const statusOf: Readonly<Record<FailureCode, number>> = {
   username_mixed_scripts: 400,
   factor_not_enrolled: 409,
   factor_already_active: 409,
+  factor_unavailable: 409,
   weak_password: 400,
   unsupported_hash: 400,
   payload_too_large: 413,

@@ -1,3 +1,4 @@
+import type { DeliveryOutcome } from '../mail/delivery-events.js';
 import type { MfaRequirement, TotpParams } from './events.js';
 
 /** The crypto outcome of a second-factor check, computed in the worker pool before `decide`. */
@@ -7,7 +8,9 @@ export type OtpOutcome =
   | { readonly kind: 'mismatch' }
   | { readonly kind: 'match'; readonly step: number }
   /** `hash` is the digest that matched: if the set was regenerated meanwhile, the index points at another code. */
-  | { readonly kind: 'recovery'; readonly index: number; readonly hash: string };
+  | { readonly kind: 'recovery'; readonly index: number; readonly hash: string }
+  /** The challenge's live e-mail code matched (its HMAC, compared in constant time against the one issued for it). */
+  | { readonly kind: 'email' };
 
 export type AccountCommand =
   | { type: 'Register'; accountId: string; username: string; passwordHash: string; roles: readonly string[]; mfa: MfaRequirement; now: number }
@@ -37,6 +40,13 @@ export type AccountCommand =
   | { type: 'ForgetDevices'; now: number }
   /** An attempt refused without a judgement: recorded, never counted (it says nothing about the credentials). */
   | { type: 'RecordRefusal'; reason: 'contention' | 'credentials_changed'; now: number }
+  | { type: 'StartEmailVerification'; address: string; codeId: string; codeMac: string; expiresAt: number; outbox: string; now: number }
+  /** `match`: the HMAC of the given code equalled the pending verification's (compared before `decide`). */
+  | { type: 'ConfirmEmail'; outcome: 'match' | 'mismatch'; codeId: string; now: number }
+  | { type: 'RemoveEmail'; now: number }
+  /** A login code is about to be sent for this challenge: refused (no event) past the hourly limit. */
+  | { type: 'CountEmailSend'; challengeId: string; now: number }
+  | { type: 'RecordEmailDelivery'; codeId: string; outcome: DeliveryOutcome; now: number }
   | { type: 'Unlock'; now: number }
   | { type: 'Disable'; now: number }
   | { type: 'Enable'; now: number };

@@ -2,6 +2,8 @@ import { DomainError } from '../errors.js';
 import type { Policy } from '../policy.js';
 import type { AccountCommand, OtpOutcome } from './commands.js';
 import type { AccountEvent, OtpRejection } from './events.js';
+import { decideDelivery, isLive } from '../mail/mailed-code.js';
+import { sendsWithinHour } from '../mail/send-window.js';
 import { lockDuration } from './lock-duration.js';
 import { type Account, type AccountState, lockStatusAt } from './state.js';
 
@@ -56,6 +58,11 @@ const secondFactor = (a: Account, otp: OtpOutcome, now: number, policy: Policy):
         { type: 'RecoveryCodeUsed', data: { index: otp.index } },
         { type: 'LoginSucceeded', data: { aal: 'aal2', method: 'password+recovery' } },
       ];
+    case 'email':
+      // Single use and replay are the challenge's: its code dies with it (ChallengeCompleted). An address removed
+      // since the code was sent no longer stands for this account.
+      if (a.email.address === null) return failure(a, 'invalid', now, policy);
+      return [{ type: 'LoginSucceeded', data: { aal: 'aal2', method: 'password+email' } }];
     default: {
       const _exhaustive: never = otp;
       return _exhaustive;
@@ -63,7 +70,7 @@ const secondFactor = (a: Account, otp: OtpOutcome, now: number, policy: Policy):
   }
 };
 
-const hasSecondFactor = (a: Account): boolean => a.totp.status === 'active' || a.recovery.some((h) => h !== null);
+const hasSecondFactor = (a: Account): boolean => a.totp.status === 'active' || a.email.address !== null || a.recovery.some((h) => h !== null);
 
 export const decideAccount = (command: AccountCommand, state: AccountState, policy: Policy): readonly AccountEvent[] => {
   switch (command.type) {
@@ -149,6 +156,27 @@ export const decideAccount = (command: AccountCommand, state: AccountState, poli
     case 'RecordRefusal':
       registered(state);
       return [{ type: 'LoginRefused', data: { reason: command.reason } }];
+    case 'StartEmailVerification': {
+      registered(state);
+      const { address, codeId, codeMac, expiresAt, outbox } = command;
+      return [{ type: 'EmailVerificationStarted', data: { address, codeId, codeMac, expiresAt, outbox } }];
+    }
+    case 'ConfirmEmail': {
+      const a = registered(state);
+      const pending = a.email.verification;
+      if (pending === null || pending.codeId !== command.codeId || !isLive(pending, command.now)) throw new DomainError('factor_not_enrolled', 'no pending e-mail verification');
+      return command.outcome === 'match' ? [{ type: 'EmailConfirmed', data: { codeId: command.codeId } }] : [];
+    }
+    case 'RemoveEmail': {
+      const a = registered(state);
+      return a.email.address === null && a.email.verification === null ? [] : [{ type: 'EmailRemoved', data: {} }];
+    }
+    case 'CountEmailSend': {
+      const a = registered(state);
+      return sendsWithinHour(a.email.sends, command.now) >= policy.email.perAccountPerHour ? [] : [{ type: 'EmailCodeRequested', data: { challengeId: command.challengeId } }];
+    }
+    case 'RecordEmailDelivery':
+      return decideDelivery(registered(state).email.verification, command.codeId, command.outcome);
     case 'Unlock': {
       const a = registered(state);
       return a.lock.status === 'disabled' || (a.lock.status === 'open' && a.failures === 0) ? [] : [{ type: 'AccountUnlocked', data: {} }];

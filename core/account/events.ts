@@ -1,8 +1,9 @@
+import type { DeliveryEvent } from '../mail/delivery-events.js';
 import type { TotpAlgorithm } from '../policy.js';
 
 export type MfaRequirement = 'required' | 'exempt';
 export type OtpRejection = 'invalid' | 'replayed' | 'missing' | 'malformed';
-export type LoginMethod = 'password' | 'password+totp' | 'password+recovery' | 'password+device' | 'token' | 'api_key';
+export type LoginMethod = 'password' | 'password+totp' | 'password+recovery' | 'password+email' | 'password+device' | 'token' | 'api_key';
 export type Aal = 'aal1' | 'aal2';
 /** `contention`: its append lost every race; `credentials_changed`: checked against a password that changed meanwhile. */
 export type RefusalReason = 'locked' | 'hard_locked' | 'disabled' | 'no_factor' | 'contention' | 'credentials_changed';
@@ -42,6 +43,17 @@ export type AccountEvent =
   /** An admin forgot every remembered device of the account: they stop standing in for the second factor. */
   | { type: 'DevicesForgotten'; data: Record<string, never> }
   /** A wrong API key: a failure counted towards the same lockout as a wrong password. */
-  | { type: 'ApiKeyRejected'; data: { failures: number } };
+  | { type: 'ApiKeyRejected'; data: { failures: number } }
+  /**
+   * An address to verify, kept as the admin gave it; the mailed code only as an HMAC (docs/security.md §38). It
+   * becomes the account's e-mail factor when the code comes back (EmailConfirmed); an active address stays until then.
+   */
+  | { type: 'EmailVerificationStarted'; data: { address: string; codeId: string; codeMac: string; expiresAt: number; outbox: string } }
+  | { type: 'EmailConfirmed'; data: { codeId: string } }
+  | { type: 'EmailRemoved'; data: Record<string, never> }
+  /** A login code was sent for one of the account's challenges: counted against its hourly send limit (docs/security.md §39). */
+  | { type: 'EmailCodeRequested'; data: { challengeId: string } }
+  /** The delivery of the address-verification code. */
+  | DeliveryEvent;
 
 export type AccountEventType = AccountEvent['type'];

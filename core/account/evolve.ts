@@ -1,5 +1,7 @@
 import type { AccountEvent } from './events.js';
-import { type Account, type AccountState, failureMemory, keySessionMemory } from './state.js';
+import { evolveMailedCode } from '../mail/mailed-code.js';
+import { withSend } from '../mail/send-window.js';
+import { type Account, type AccountState, failureMemory, keySessionMemory, noEmail } from './state.js';
 
 const update = (state: AccountState, f: (a: Account) => Account): AccountState =>
   state.status === 'registered' ? { status: 'registered', account: f(state.account) } : state;
@@ -26,6 +28,7 @@ export const evolveAccount = (state: AccountState, event: AccountEvent, at: numb
           epoch: 0,
           credentials: 0,
           apiKeys: [],
+          email: noEmail,
         },
       };
     }
@@ -80,6 +83,26 @@ export const evolveAccount = (state: AccountState, event: AccountEvent, at: numb
     case 'DevicesForgotten':
       // Devices are good for one value of the credential counter: a new value retires them all.
       return update(state, (a) => ({ ...a, credentials: a.credentials + 1 }));
+    case 'EmailVerificationStarted': {
+      const { address, codeId, codeMac, expiresAt, outbox } = event.data;
+      const verification = { address, codeId, codeMac, issuedAt: at, expiresAt, outbox, delivery: 'sending' as const, attempts: 0 };
+      return update(state, (a) => ({ ...a, email: { ...a.email, verification } }));
+    }
+    case 'EmailConfirmed':
+      // A new factor, as a confirmed TOTP seed is: outstanding challenges and remembered devices die.
+      return update(state, (a) =>
+        a.email.verification?.codeId === event.data.codeId
+          ? { ...a, email: { ...a.email, address: a.email.verification.address, verification: null }, epoch: a.epoch + 1, credentials: a.credentials + 1 }
+          : a,
+      );
+    case 'EmailRemoved':
+      return update(state, (a) => ({ ...a, email: { ...noEmail, sends: a.email.sends }, epoch: a.epoch + 1, credentials: a.credentials + 1 }));
+    case 'EmailCodeRequested':
+      return update(state, (a) => ({ ...a, email: { ...a.email, sends: withSend(a.email.sends, at) } }));
+    case 'EmailCodeDelivered':
+    case 'EmailDeliveryFailed':
+    case 'EmailCodeAbandoned':
+      return update(state, (a) => (a.email.verification === null ? a : { ...a, email: { ...a.email, verification: evolveMailedCode(a.email.verification, event) } }));
     case 'PasswordAccepted':
     case 'LoginRefused':
       return state;

@@ -1,3 +1,4 @@
+import type { MailedCode } from '../mail/mailed-code.js';
 import type { MfaRequirement, TotpParams } from './events.js';
 
 export type Lock =
@@ -19,6 +20,16 @@ export interface ApiKey {
   /** The sessions most recently opened with it (at most `keySessionMemory`), ended when it is revoked. */
   readonly sessions: readonly string[];
 }
+
+/** The e-mail factor: the confirmed address (null: none), an address being verified, and recent login-code sends. */
+export interface EmailFactor {
+  readonly address: string | null;
+  readonly verification: (MailedCode & { readonly address: string }) | null;
+  /** When login codes were sent, the latest `sendMemory` (core/mail/send-window.ts), for the hourly limit. */
+  readonly sends: readonly number[];
+}
+
+export const noEmail: EmailFactor = { address: null, verification: null, sends: [] };
 
 export interface Account {
   readonly id: string;
@@ -45,6 +56,7 @@ export interface Account {
   readonly credentials: number;
   /** Live API keys. */
   readonly apiKeys: readonly ApiKey[];
+  readonly email: EmailFactor;
 }
 
 export type AccountState = { readonly status: 'unregistered' } | { readonly status: 'registered'; readonly account: Account };
@@ -79,13 +91,19 @@ export const lockStatusAt = (lock: Lock, now: number): 'open' | 'locked' | 'hard
 };
 
 /**
- * Rows folded before `recentFailures`, `credentials`, `apiKeys` and a key's `sessions` existed lack them: they read as
- * no recent failure, no credential change, no key and no remembered session, which is what those versions had.
+ * Rows folded before `recentFailures`, `credentials`, `apiKeys`, a key's `sessions` and `email` existed lack them: they
+ * read as no recent failure, no credential change, no key, no remembered session and no address, which is what those
+ * versions had.
  */
 export const upcastAccountState = (stored: AccountState): AccountState => {
   if (stored.status !== 'registered') return stored;
   const a: Partial<Account> = stored.account;
-  if (a.recentFailures !== undefined && a.credentials !== undefined && a.apiKeys !== undefined && a.apiKeys.every((k) => k.sessions !== undefined)) return stored;
+  if (a.recentFailures !== undefined && a.credentials !== undefined && a.apiKeys !== undefined && a.apiKeys.every((k) => k.sessions !== undefined) && a.email !== undefined) {
+    return stored;
+  }
   const apiKeys = (a.apiKeys ?? []).map((k) => (k.sessions !== undefined ? k : { ...k, sessions: [] }));
-  return { status: 'registered', account: { ...stored.account, recentFailures: a.recentFailures ?? [], credentials: a.credentials ?? 0, apiKeys } };
+  return {
+    status: 'registered',
+    account: { ...stored.account, recentFailures: a.recentFailures ?? [], credentials: a.credentials ?? 0, apiKeys, email: a.email ?? noEmail },
+  };
 };

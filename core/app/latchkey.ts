@@ -8,6 +8,11 @@ import { confirmTotp, enrolTotp, removeTotp } from './admin/totp-factor.js';
 import { issueApiKey } from './api-keys/issue-api-key.js';
 import { type ApiKeyLoginInput, loginWithApiKey } from './api-keys/login-with-api-key.js';
 import { revokeApiKey } from './api-keys/revoke-api-key.js';
+import { confirmEmail, removeEmail, startEmailVerification } from './email/email-factor.js';
+import { abandonUndelivered, recordMailDelivery } from './email/record-mail-delivery.js';
+import { type SendEmailCodeInput, sendEmailCode } from './email/send-email-code.js';
+import type { DeliveryOutcome } from '../mail/delivery-events.js';
+import type { OutgoingCode } from '../ports/mail-outbox.js';
 import type { Deps } from './kernel/deps.js';
 import { type LoginInput, login } from './login/login.js';
 import { type ConfirmChallengeTotpInput, confirmChallengeTotp } from './second-step/confirm-challenge-totp.js';
@@ -44,6 +49,16 @@ export const createLatchkey = (deps: Deps) => ({
   enrolTotp: (username: string, meta: EventMeta) => enrolTotp(deps, username, meta),
   confirmTotp: (username: string, otp: unknown, meta: EventMeta) => confirmTotp(deps, username, otp, meta),
   removeTotp: (username: string, meta: EventMeta) => removeTotp(deps, username, meta),
+  startEmailVerification: (username: string, address: unknown, meta: EventMeta) => startEmailVerification(deps, username, address, meta),
+  confirmEmail: (username: string, code: unknown, meta: EventMeta) => confirmEmail(deps, username, code, meta),
+  removeEmail: (username: string, meta: EventMeta) => removeEmail(deps, username, meta),
+  /** Mails a login code for a pending second step (the same answer whether or not the account has an address). */
+  sendEmailCode: (input: SendEmailCodeInput, meta: EventMeta) => sendEmailCode(deps, input, meta),
+  /** Whether codes can be mailed at all (an SMTP server is configured): `/healthz` says so. */
+  mailAvailable: () => deps.mail !== null,
+  /** The outbox records each attempt's outcome on the stream that issued the code. */
+  recordMailDelivery: (stream: OutgoingCode['stream'], codeId: string, outcome: DeliveryOutcome) => recordMailDelivery(deps, stream, codeId, outcome),
+  abandonUndelivered: (node: string, streams: readonly OutgoingCode['stream'][]) => abandonUndelivered(deps, node, streams),
   generateRecoveryCodes: (username: string, meta: EventMeta) => generateRecoveryCodes(deps, username, meta),
   unlockUser: (username: string, meta: EventMeta) => unlockUser(deps, username, meta),
   forgetDevices: (username: string, meta: EventMeta) => forgetDevices(deps, username, meta),

@@ -29,6 +29,13 @@ export const reasonOf = (event: StoredEvent): string | undefined => {
       return 'invalid';
     case 'DeviceReuseDetected':
       return 'reuse';
+    case 'EmailDeliveryFailed': {
+      const { smtpCode, final } = event.data as { smtpCode?: unknown; final?: unknown };
+      return `${smtpCode === 0 ? 'no_smtp_reply' : `smtp_${String(smtpCode)}`}${final === true ? ',final' : ''}`;
+    }
+    case 'EmailCodeIssued':
+      // Asked for by an account without an address: recorded like any other, and nothing was sent (docs/security.md §40).
+      return (event.data as { outbox?: unknown }).outbox === null ? 'no_address' : undefined;
     default: {
       const reason = (event.data as { reason?: unknown }).reason;
       return typeof reason === 'string' ? reason : undefined;

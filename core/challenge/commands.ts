@@ -1,5 +1,6 @@
 import type { Dialect } from '../event.js';
-import type { SecondFactorMethod } from './events.js';
+import type { DeliveryOutcome } from '../mail/delivery-events.js';
+import type { EmailSendRefusal, SecondFactorMethod } from './events.js';
 
 export type ChallengeCommand =
   | {
@@ -17,4 +18,7 @@ export type ChallengeCommand =
   /** A bearer presented a challenge that is no longer usable: record why, once. */
   | { type: 'Close'; accountEpoch: number; now: number }
   /** A presentation refused before any code was judged (myKaarma's sessionToken under another user's path, a bad validator). */
-  | { type: 'Refuse'; reason: 'foreign_user' | 'bad_token'; now: number };
+  | { type: 'Refuse'; reason: 'foreign_user' | 'bad_token' | EmailSendRefusal; now: number }
+  /** A login code to mail (its HMAC): replaces an earlier code that is no longer live, refused while one is. */
+  | { type: 'IssueEmailCode'; codeId: string; codeMac: string; ttlMs: number; outbox: string | null; accountEpoch: number; now: number }
+  | { type: 'RecordEmailDelivery'; codeId: string; outcome: DeliveryOutcome; now: number };

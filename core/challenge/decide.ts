@@ -1,5 +1,6 @@
 import { DomainError } from '../errors.js';
 import type { Policy } from '../policy.js';
+import { decideDelivery, isLive } from '../mail/mailed-code.js';
 import type { ChallengeCommand } from './commands.js';
 import type { ChallengeEvent, ChallengeRefusal } from './events.js';
 import { type ChallengeState, challengeUsability, maxRecordedRefusals } from './state.js';
@@ -33,6 +34,16 @@ export const decideChallenge = (command: ChallengeCommand, state: ChallengeState
     }
     case 'Refuse':
       return refusal(state, command.reason);
+    case 'IssueEmailCode': {
+      if (state.status !== 'pending' || challengeUsability(state, command.accountEpoch, command.now) !== 'usable') throw new DomainError('invalid_token');
+      // Resend refused while a live code is pending (docs/security.md §39): the user has one code to type.
+      if (state.email !== null && isLive(state.email, command.now)) return refusal(state, 'email_pending');
+      const { codeId, codeMac, outbox, now } = command;
+      // The code dies with its challenge at the latest.
+      return [{ type: 'EmailCodeIssued', data: { codeId, codeMac, expiresAt: Math.min(now + command.ttlMs, state.expiresAt), outbox } }];
+    }
+    case 'RecordEmailDelivery':
+      return state.status === 'pending' ? decideDelivery(state.email, command.codeId, command.outcome) : [];
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

@@ -1,3 +1,4 @@
+import type { MailedCode } from '../mail/mailed-code.js';
 import type { ChallengeEnd, SecondFactorMethod } from './events.js';
 
 export interface PendingChallenge {
@@ -10,6 +11,8 @@ export interface PendingChallenge {
   readonly attempts: number;
   /** Presentations refused without judging a code (ChallengeRefused). */
   readonly refusals: number;
+  /** The latest e-mail code sent for it, if any. */
+  readonly email: MailedCode | null;
 }
 
 export type ChallengeState =
@@ -24,9 +27,13 @@ export type ChallengeState =
  */
 export const maxRecordedRefusals = 10;
 
-/** Challenge rows stored before `refusals` existed had none. */
-export const upcastChallengeState = (stored: ChallengeState): ChallengeState =>
-  stored.status === 'none' || stored.refusals !== undefined ? stored : { ...stored, refusals: 0 };
+/** Challenge rows stored before `refusals` and `email` existed had none. */
+export const upcastChallengeState = (stored: ChallengeState): ChallengeState => {
+  if (stored.status === 'none') return stored;
+  const refusals = stored.refusals ?? 0;
+  if (stored.status !== 'pending') return stored.refusals === undefined ? { ...stored, refusals } : stored;
+  return stored.refusals === undefined || stored.email === undefined ? { ...stored, refusals, email: stored.email ?? null } : stored;
+};
 
 export const initialChallengeState = (): ChallengeState => ({ status: 'none' });
 

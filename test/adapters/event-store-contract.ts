@@ -300,7 +300,7 @@ export const randomHistory = (seed: number, commands: number): AppendRequest[] =
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const int = (n: number) => Math.floor(rnd() * n);
   const versions = new Map<string, number>();
-  const ids: Record<StreamKind, string[]> = { account: [], challenge: [], session: [], device: [], probe: [], throttle: [] };
+  const ids: Record<StreamKind, string[]> = { account: [], challenge: [], session: [], device: [], probe: [], throttle: [], address: [] };
   let serial = 0;
   const fresh = (kind: StreamKind) => {
     const id = `${kind[0]}${seed}x${serial++}`;
@@ -333,6 +333,10 @@ export const randomHistory = (seed: number, commands: number): AppendRequest[] =
         () => ({ type: 'RecoveryCodeUsed', data: { index: int(4) } }),
         () => ({ type: 'LoginRefused', data: { reason: pick(['locked', 'hard_locked', 'disabled', 'no_factor'] as const) } }),
         () => ({ type: 'PasswordAccepted', data: {} }),
+        () => ({ type: 'EmailVerificationStarted', data: { address: `u${int(100)}@example.org`, codeId: `ec-${int(4)}`, codeMac: `em-${int(1e9)}`, expiresAt: t0 + 600_000, outbox: 'node-a' } }),
+        () => ({ type: 'EmailConfirmed', data: { codeId: `ec-${int(4)}` } }),
+        () => ({ type: 'EmailCodeRequested', data: { challengeId: `c-${int(1e6)}` } }),
+        () => ({ type: 'EmailCodeDelivered', data: { codeId: `ec-${int(4)}`, attempt: 1 + int(3) } }),
       ];
       return pick(choices)();
     });
@@ -345,6 +349,9 @@ export const randomHistory = (seed: number, commands: number): AppendRequest[] =
             () => ({ type: 'ChallengeOtpRejected', data: { attempts: 1 + int(5) } }),
             () => ({ type: 'ChallengeCompleted', data: { sessionId: rnd() < 0.5 ? null : `s-${int(1e6)}` } }),
             () => ({ type: 'ChallengeEnded', data: { reason: pick(['credentials_changed', 'expired', 'exhausted'] as const) } }),
+            () => ({ type: 'EmailCodeIssued', data: { codeId: `ec-${int(4)}`, codeMac: `em-${int(1e9)}`, expiresAt: t0 + 600_000, outbox: rnd() < 0.5 ? null : 'node-a' } }),
+            () => ({ type: 'EmailDeliveryFailed', data: { codeId: `ec-${int(4)}`, attempt: 1 + int(3), smtpCode: pick([0, 421, 550]), final: rnd() < 0.5 } }),
+            () => ({ type: 'EmailCodeAbandoned', data: { codeId: `ec-${int(4)}`, reason: 'restart' } }),
           ])(),
         ];
   const sessionEvents = (id: string, isNew: boolean): SessionEvent[] =>

@@ -9,7 +9,7 @@ const t = suite('stream model');
 const v1Remembered = { selector: 'sel-1', accountId: 'acc-1', validatorHash: 'v1', expiresAt: 10_000, epoch: 3 };
 
 t('every stream kind has a decider, and stream ids name their kind', () => {
-  assert.equal([...streamKinds].sort(), ['account', 'challenge', 'device', 'probe', 'session', 'throttle']);
+  assert.equal([...streamKinds].sort(), ['account', 'address', 'challenge', 'device', 'probe', 'session', 'throttle']);
   for (const kind of streamKinds) {
     assert.type(streams[kind].decide, 'function');
     assert.equal(parseStreamId(`${kind}-x-1`), { kind, id: 'x-1' });

@@ -3,10 +3,10 @@ import type { Failure } from '../failure.js';
 import { envelope } from './envelope.js';
 
 /**
- * The page answers 200/400/401/403/500. "Factor not enrolled" (an `emailToken`: e-mail codes do not exist yet) is
- * bad input for this endpoint, not a conflict: 400, whatever the account, so it tells nothing about it.
+ * The page answers 200/400/401/403/429/500. "Factor not enrolled" or "unavailable" (e-mail codes on a server without
+ * SMTP) is bad input for this endpoint, not a conflict: 400, whatever the account, so it tells nothing about it.
  */
-const statusOf = (failure: Failure): number => (failure.code === 'factor_not_enrolled' ? 400 : failure.status);
+const statusOf = (failure: Failure): number => (failure.code === 'factor_not_enrolled' || failure.code === 'factor_unavailable' ? 400 : failure.status);
 
 /** Errors in the envelope: `errorCode` is the HTTP status (int32), `errorTitle` the stable machine code. */
 export const renderMykaarmaFailure = (ctx: Context, failure: Failure): void => {

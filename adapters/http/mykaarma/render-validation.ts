@@ -23,13 +23,13 @@ export const renderValidated = (ctx: Context, result: Extract<LoginResult, { kin
 };
 
 /** Step 1 with MFA required: the engine's second-step token is the page's `sessionToken`. */
-export const renderMfaRequired = (ctx: Context, result: Extract<LoginResult, { kind: 'mfa_required' }>): void => {
+export const renderMfaRequired = (ctx: Context, result: Extract<LoginResult, { kind: 'mfa_required' }>, mfaType: 'TOTP' | 'EMAIL'): void => {
   ctx.set('Cache-Control', 'no-store');
   ctx.body = envelope(ctx, [], {
     userMFARememberMeToken: null,
     sessionToken: result.mfaToken,
-    // The page's one value; a recovery code is accepted in `token` as well.
-    mfaType: 'TOTP',
+    // TOTP: the code goes in `token` (a recovery code as well); EMAIL: a code was mailed, it goes in `emailToken`.
+    mfaType,
     mfaRequired: true,
     mfaBypassed: false,
     mfaBypassReason: null,

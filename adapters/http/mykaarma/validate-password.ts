@@ -24,7 +24,7 @@ const bypassOf = (deviceToken: string | null, aal: 'aal1' | 'aal2'): BypassReaso
 };
 
 /**
- * POST /manage/v2/user/:userName/validatepasswordonly `{password, token?, emailToken?, userMFARememberMeToken?,
+ * POST /manage/v2/user/:userName/validatepasswordonly `{password, token?, emailToken?, mfaType?, userMFARememberMeToken?,
  * sessionToken?, mfaRememberDevice?}`. With a `sessionToken` it is the second step; otherwise the first (or only).
  */
 export const validatePassword = (app: AppContext) => async (ctx: Context) => {
@@ -34,19 +34,32 @@ export const validatePassword = (app: AppContext) => async (ctx: Context) => {
   const sessionToken = nullableString(body, 'sessionToken');
   const rememberMeToken = nullableString(body, 'userMFARememberMeToken');
   const rememberDevice = nullableBoolean(body, 'mfaRememberDevice') ?? false;
-  // docs/dialects/mykaarma.md: e-mail codes do not exist yet. Answered before any credential check, so it is the same for every account.
-  if (nullableString(body, 'emailToken') !== undefined) throw new DomainError('factor_not_enrolled', 'The e-mail factor is not enrolled.');
+  const emailToken = nullableRaw(body, 'emailToken');
+  const mfaType = nullableString(body, 'mfaType', 16);
+  if (mfaType !== undefined && mfaType !== 'EMAIL' && mfaType !== 'TOTP') throw new FieldError('mfaType', 'mfaType must be "EMAIL" or "TOTP"');
+  // An e-mail code is judged against the challenge that mailed it: without its sessionToken there is none. Answered
+  // before any credential check, so it is the same for every account.
+  if (emailToken !== undefined && sessionToken === undefined) throw new FieldError('emailToken', 'emailToken needs the sessionToken of the step that mailed it');
+  // Said before the password is judged, so a server without SMTP answers every account alike.
+  if (mfaType === 'EMAIL' && !app.latchkey.mailAvailable()) throw new DomainError('factor_unavailable', 'E-mail codes are not available on this server.');
   const meta = requestMeta(ctx, app, 'mykaarma', 'clientip');
   const code = nullableRaw(body, 'token');
-  if (sessionToken !== undefined) return secondStep(app, ctx, { userName, sessionToken, code, rememberDevice }, meta);
+  if (sessionToken !== undefined) return secondStep(app, ctx, { userName, sessionToken, code, emailToken, rememberDevice }, meta);
   // Step 1, or one step when a code (or a remembered device) comes with the password.
   const result = await app.latchkey.login({ username: userName, password, otp: code, deviceToken: rememberMeToken, secondFactor: 'later' }, meta);
   app.metrics.inc('latchkey_logins_total', { dialect: 'mykaarma', result: result.kind });
   switch (result.kind) {
     case 'authenticated':
       return renderValidated(ctx, result, bypassOf(result.deviceToken, result.token.aal));
-    case 'mfa_required':
-      return renderMfaRequired(ctx, result);
+    case 'mfa_required': {
+      // E-mail when asked for, or when it is the account's factor and TOTP is not. Asked for by an account without an
+      // address: the same answer and work, no mail (docs/security.md §40).
+      const byEmail = mfaType === 'EMAIL' || (mfaType === undefined && result.methods.includes('email') && !result.methods.includes('totp'));
+      const sent = byEmail ? await app.latchkey.sendEmailCode({ mfaToken: result.mfaToken, username: userName }, meta) : null;
+      // No Retry-After: this path also takes every password, and the early refusals would hold them all (docs/security.md §37).
+      if (sent?.kind === 'refused') return renderMykaarmaFailure(ctx, { status: 429, code: 'throttled', message: 'Too many codes were sent; try again later.' });
+      return renderMfaRequired(ctx, result, byEmail ? 'EMAIL' : 'TOTP');
+    }
     case 'rejected':
       return renderMykaarmaFailure(ctx, invalidCredentials);
     default: {
@@ -65,10 +78,13 @@ export const validatePassword = (app: AppContext) => async (ctx: Context) => {
 const secondStep = async (
   app: AppContext,
   ctx: Context,
-  input: { userName: string; sessionToken: string; code: unknown; rememberDevice: boolean },
+  input: { userName: string; sessionToken: string; code: unknown; emailToken: unknown; rememberDevice: boolean },
   meta: EventMeta,
 ) => {
-  const result = await app.latchkey.continueLogin({ mfaToken: input.sessionToken, otp: input.code, rememberDevice: input.rememberDevice, username: input.userName }, meta);
+  const result = await app.latchkey.continueLogin(
+    { mfaToken: input.sessionToken, otp: input.code, emailCode: input.emailToken, rememberDevice: input.rememberDevice, username: input.userName },
+    meta,
+  );
   app.metrics.inc('latchkey_second_steps_total', { dialect: 'mykaarma', result: result.kind });
   switch (result.kind) {
     case 'authenticated':

@@ -68,6 +68,29 @@ export const removeTotp = (app: AppContext) => async (ctx: Context) => {
   ctx.status = 204;
 };
 
+/** PUT /v1/admin/users/:username/email `{email}` → 202 `{expires_in}`: a code is mailed; the address is pending until confirmed. */
+export const startEmailVerification = (app: AppContext) => async (ctx: Context) => {
+  const { expiresIn } = await app.latchkey.startEmailVerification(username(ctx), stringField(bodyOf(ctx), 'email', 1024), meta(ctx, app));
+  ctx.status = 202;
+  ctx.body = { status: 'verification_sent', expires_in: expiresIn };
+};
+
+/** POST /v1/admin/users/:username/email/confirm `{code}` → 204; a wrong code → 400 invalid_code. */
+export const confirmEmail = (app: AppContext) => async (ctx: Context) => {
+  const confirmed = await app.latchkey.confirmEmail(username(ctx), rawField(bodyOf(ctx), 'code'), meta(ctx, app));
+  if (!confirmed) {
+    ctx.status = 400;
+    ctx.body = { error: 'invalid_code', message: 'The code does not match the pending verification.' };
+    return;
+  }
+  ctx.status = 204;
+};
+
+export const removeEmail = (app: AppContext) => async (ctx: Context) => {
+  await app.latchkey.removeEmail(username(ctx), meta(ctx, app));
+  ctx.status = 204;
+};
+
 /** POST /v1/admin/users/:username/recovery-codes → 201 `{codes}`: shown once, stored hashed; replaces the old set. */
 export const recoveryCodes = (app: AppContext) => async (ctx: Context) => {
   const codes = await app.latchkey.generateRecoveryCodes(username(ctx), meta(ctx, app));

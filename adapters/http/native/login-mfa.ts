@@ -5,12 +5,12 @@ import { bodyOf } from '../parse-body.js';
 import { requestMeta } from '../request-meta.js';
 import { renderAuthenticated } from './render-authenticated.js';
 
-/** POST /v1/login/mfa `{mfa_token, otp, remember_device?}`: the token decides the account. */
+/** POST /v1/login/mfa `{mfa_token, otp | email_code, remember_device?}`: the token decides the account. */
 export const loginMfa = (app: AppContext) => async (ctx: Context) => {
   const body = bodyOf(ctx);
   const mfaToken = stringField(body, 'mfa_token');
   const rememberDevice = optionalBoolean(body, 'remember_device') ?? false;
-  const result = await app.latchkey.continueLogin({ mfaToken, otp: rawField(body, 'otp'), rememberDevice }, requestMeta(ctx, app, 'native'));
+  const result = await app.latchkey.continueLogin({ mfaToken, otp: rawField(body, 'otp'), emailCode: rawField(body, 'email_code'), rememberDevice }, requestMeta(ctx, app, 'native'));
   app.metrics.inc('latchkey_second_steps_total', { dialect: 'native', result: result.kind });
   switch (result.kind) {
     case 'authenticated':

@@ -7,6 +7,7 @@ import * as apiKeys from './api-keys.js';
 import { addAuditRoutes } from './audit-router.js';
 import { login } from './login.js';
 import { loginMfa } from './login-mfa.js';
+import { loginMfaEmail } from './login-mfa-email.js';
 import { renderNativeFailure } from './render-native-failure.js';
 import { requireAdmin } from './require-admin.js';
 import { shedWhenSaturated } from '../shed-when-saturated.js';
@@ -22,6 +23,7 @@ export const nativeRouter = (app: AppContext): Router => {
 
   router.post('/v1/login', errors, shed, json, login(app));
   router.post('/v1/login/mfa', errors, json, loginMfa(app));
+  router.post('/v1/login/mfa/email', errors, json, loginMfaEmail(app));
   router.post('/v1/token/refresh', errors, refreshToken(app));
   router.post('/v1/logout', errors, logout(app));
   router.get('/v1/session', errors, session(app));
@@ -31,6 +33,9 @@ export const nativeRouter = (app: AppContext): Router => {
   router.post('/v1/admin/users/:username/totp', errors, isAdmin, admin.enrolTotp(app));
   router.delete('/v1/admin/users/:username/totp', errors, isAdmin, admin.removeTotp(app));
   router.post('/v1/admin/users/:username/totp/confirm', errors, isAdmin, json, admin.confirmTotp(app));
+  router.put('/v1/admin/users/:username/email', errors, isAdmin, json, admin.startEmailVerification(app));
+  router.delete('/v1/admin/users/:username/email', errors, isAdmin, admin.removeEmail(app));
+  router.post('/v1/admin/users/:username/email/confirm', errors, isAdmin, json, admin.confirmEmail(app));
   router.post('/v1/admin/users/:username/recovery-codes', errors, isAdmin, admin.recoveryCodes(app));
   router.post('/v1/admin/users/:username/password', errors, isAdmin, json, admin.changePassword(app));
   router.post('/v1/admin/users/:username/unlock', errors, isAdmin, admin.unlock(app));

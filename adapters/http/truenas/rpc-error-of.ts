@@ -33,6 +33,7 @@ export const rpcErrorOf = (err: unknown): RpcError | null => {
     case 'unknown_user':
     case 'factor_not_enrolled':
     case 'factor_already_active':
+    case 'factor_unavailable':
     case 'unsupported_hash':
       return null;
     default: {

@@ -7,6 +7,7 @@ import type { Random } from '../../ports/random.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { Throttle } from '../../ports/throttle.js';
 import type { TokenSigner } from '../../ports/token-signer.js';
+import type { MailOutbox } from '../../ports/mail-outbox.js';
 import type { TotpVerifier } from '../../ports/totp-verifier.js';
 import type { UsernameLooks } from '../../ports/username-looks.js';
 import type { RefusalTally } from '../../throttle/refusal-tally.js';
@@ -27,6 +28,8 @@ export interface Deps {
   readonly looks: UsernameLooks;
   /** The throttle's refusals, counted until recordThrottleRefusals writes them (pure, in memory). */
   readonly refusals: RefusalTally;
-  /** Shown in authenticator apps (otpauth issuer). */
+  /** Shown in authenticator apps (otpauth issuer) and named in mailed codes. */
   readonly issuer: string;
+  /** Where codes to mail go; null when no SMTP server is configured: the e-mail factor is then unavailable. */
+  readonly mail: MailOutbox | null;
 }

@@ -13,6 +13,7 @@ export interface UserView {
 
 export const secondFactorMethods = (a: Account): SecondFactorMethod[] => [
   ...(a.totp.status === 'active' ? (['totp'] as const) : []),
+  ...(a.email.address !== null ? (['email'] as const) : []),
   ...(a.recovery.some((h) => h !== null) ? (['recovery'] as const) : []),
 ];
 

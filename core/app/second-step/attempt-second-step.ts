@@ -1,6 +1,6 @@
 import type { OtpOutcome } from '../../account/commands.js';
 import type { Account } from '../../account/state.js';
-import { challengeUsability } from '../../challenge/state.js';
+import { type ChallengeState, challengeUsability } from '../../challenge/state.js';
 import type { Dialect } from '../../event.js';
 import { accountAsStaged } from '../kernel/account-as-staged.js';
 import type { Deps } from '../kernel/deps.js';
@@ -18,8 +18,8 @@ export type StepOutcome =
 export interface StepOptions {
   readonly dialect: Dialect;
   readonly ttlMs: number;
-  /** The code to judge, from the account as it is inside the transaction (crypto already done). */
-  readonly otp: (account: Account) => OtpOutcome;
+  /** The code to judge, from the account and challenge as they are inside the transaction (slow crypto already done). */
+  readonly otp: (account: Account, challenge: ChallengeState) => OtpOutcome;
   /** What else a success appends in the same transaction (a remembered device, a confirmed factor). */
   readonly onSuccess?: (account: Account, tx: Tx) => Promise<void>;
 }
@@ -39,7 +39,7 @@ export const attemptSecondStep = async (deps: Deps, tx: Tx, presented: Presented
     await tx.decide('challenge', presented.id, { type: 'Close', accountEpoch: account.epoch, now: tx.now });
     return { kind: 'invalid_token', reason: usability === 'unknown' ? 'unknown' : usability };
   }
-  const events = await tx.decide('account', account.id, { type: 'CheckSecondFactor', otp: options.otp(account), now: tx.now });
+  const events = await tx.decide('account', account.id, { type: 'CheckSecondFactor', otp: options.otp(account, challenge), now: tx.now });
   const success = events.find((e) => e.type === 'LoginSucceeded');
   if (success) {
     const pending = stageSession(deps, tx, { accountId: account.id, ...success.data, dialect: options.dialect, ttlMs: options.ttlMs });

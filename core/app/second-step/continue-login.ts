@@ -3,6 +3,7 @@ import { canonicalUsername } from '../../username.js';
 import { newBearerSecret } from '../kernel/bearer-secret.js';
 import type { Deps } from '../kernel/deps.js';
 import { otpOutcome } from '../kernel/otp-outcome.js';
+import { emailCodeOutcome } from '../email/email-code-outcome.js';
 import { transact } from '../kernel/transact.js';
 import type { ContinueResult } from '../login/login-result.js';
 import { attemptSecondStep, authenticatedResult } from './attempt-second-step.js';
@@ -12,13 +13,15 @@ import { refusePresentation } from './refuse-presentation.js';
 export interface ContinueInput {
   readonly mfaToken: unknown;
   readonly otp: unknown;
+  /** A code the challenge mailed (native `email_code`, myKaarma `emailToken`): judged instead of `otp` when given. */
+  readonly emailCode?: unknown;
   readonly rememberDevice?: boolean;
   /** The user the caller says this step is for (myKaarma's path): a token of another user is refused, and recorded. */
   readonly username?: string;
   readonly tokenTtlMs?: number;
 }
 
-/** The second step: a TOTP or recovery code on a second-step token; on success, optionally a remembered device. */
+/** The second step: a TOTP, e-mail or recovery code on a second-step token; on success, optionally a remembered device. */
 export const continueLogin = async (deps: Deps, input: ContinueInput, meta: EventMeta): Promise<ContinueResult> => {
   const presented = await presentedChallenge(deps, input.mfaToken);
   if (presented === null) {
@@ -30,13 +33,14 @@ export const continueLogin = async (deps: Deps, input: ContinueInput, meta: Even
     await refusePresentation(deps, input.mfaToken, 'foreign_user', meta);
     return { kind: 'invalid_token', reason: 'unknown' };
   }
-  const otp = presented.state.status === 'pending' ? await otpOutcome(deps, presented.account, input.otp, deps.clock.now()) : { kind: 'absent' as const };
+  const byEmail = input.emailCode !== undefined && input.emailCode !== null;
+  const otp = presented.state.status === 'pending' && !byEmail ? await otpOutcome(deps, presented.account, input.otp, deps.clock.now()) : { kind: 'absent' as const };
   const device = input.rememberDevice === true ? newBearerSecret(deps) : null;
   const outcome = await transact(deps, meta, (tx) =>
     attemptSecondStep(deps, tx, presented, {
       dialect: meta.dialect,
       ttlMs: input.tokenTtlMs ?? deps.policy.session.ttlMs,
-      otp: () => otp,
+      otp: (_account, challenge) => (byEmail ? emailCodeOutcome(deps, presented.id, challenge, input.emailCode, tx.now) : otp),
       onSuccess: async (account, tx) => {
         if (device === null) return;
         // Tied to the credentials, not the lock: an attacker's failures must not revoke the owner's device (docs/security.md §20).

@@ -227,13 +227,13 @@ t('an MFA-exempt user: mfaBypassed with reason EXEMPT', async ({ s }) => {
   assert.is(success?.meta.dialect, 'mykaarma');
 });
 
-t('emailToken: 400 factor not enrolled, the same for every account, nothing counted', async ({ s }) => {
+t('emailToken without a sessionToken: 400 naming the field, the same for every account, nothing counted', async ({ s }) => {
   const u = await createUser(s);
   const uuid = (await validate(s, u.username, { password: u.password, sessionToken: await passwordStep(s, u), token: codeNow(s, u) })).body.user.uuid;
   const before = (await eventsOf(s, `account-${uuid}`)).length;
   const known = await validate(s, u.username, { password: u.password, emailToken: '123456' });
   const unknown = await validate(s, 'nobody-email', { password: 'whatever-password', emailToken: '123456' });
-  for (const r of [known, unknown]) assertError(r, 400, 'FACTOR_NOT_ENROLLED');
+  for (const r of [known, unknown]) assertError(r, 400, 'INVALID_REQUEST');
   assert.is(withoutRequestId(known), withoutRequestId(unknown));
   assert.is((await eventsOf(s, `account-${uuid}`)).length, before);
 });

@@ -12,6 +12,7 @@ import type { Deps } from '../../../core/app/kernel/deps.js';
 import { createLatchkey } from '../../../core/app/latchkey.js';
 import type { EventMeta } from '../../../core/event.js';
 import { type Policy, defaultPolicy } from '../../../core/policy.js';
+import type { MailOutbox } from '../../../core/ports/mail-outbox.js';
 import type { PasswordHasher } from '../../../core/ports/password-hasher.js';
 import { RefusalTally } from '../../../core/throttle/refusal-tally.js';
 import { TestClock } from '../../helpers/test-clock.js';
@@ -35,7 +36,7 @@ export const meta: EventMeta = { requestId: 'req-unit', ip: '192.0.2.10', dialec
  * The application service over the in-memory store and a test clock, with the real crypto adapters (AES-GCM,
  * HMAC, Ed25519, otplib, argon2id at a small cost): a rule change is tested here without a server.
  */
-export const engineInMemory = async (policy: Partial<Policy> = {}) => {
+export const engineInMemory = async (policy: Partial<Policy> = {}, mail: MailOutbox | null = null) => {
   const clock = new TestClock(Date.UTC(2026, 11, 1, 8, 0, 0));
   const store = new InMemoryEventStore(uts39UsernameLooks);
   const deps: Deps = {
@@ -52,6 +53,7 @@ export const engineInMemory = async (policy: Partial<Policy> = {}) => {
     refusals: new RefusalTally(),
     looks: uts39UsernameLooks,
     issuer: 'Latchkey',
+    mail,
   };
   const types = async () => (await store.read({ after: 0, limit: 10_000 })).map((e) => e.type);
   return { latchkey: createLatchkey(deps), store, clock, deps, types };

@@ -37,6 +37,7 @@ const account = (lastTotpStep: number | null): Account => ({
   epoch: 0,
   credentials: 1,
   apiKeys: [],
+  email: { address: null, verification: null, sends: [] },
 });
 
 t('a code two steps share matches the step after the last accepted one', async () => {

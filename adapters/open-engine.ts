@@ -9,8 +9,8 @@ import { EddsaTokenSigner } from './crypto/eddsa-token-signer.js';
 import { loadOrCreateKeys } from './crypto/keys.js';
 import { NodeDigest } from './crypto/node-digest.js';
 import { nodeRandom } from './crypto/node-random.js';
-import { OtplibTotpVerifier } from './crypto/otplib-totp-verifier.js';
 import { PoolPasswordHasher } from './crypto/pool-password-hasher.js';
+import { PoolTotpVerifier } from './crypto/pool-totp-verifier.js';
 import { systemClock } from './crypto/system-clock.js';
 import type { EventStore } from '../core/ports/event-store.js';
 import { openLogStore } from './open-log-store.js';
@@ -28,8 +28,9 @@ export interface Engine {
   readonly adminKey: string;
   readonly adminKeyCreated: boolean;
   /**
-   * Once the pool is warm: hashing threads drop to the lowest priority; the event loop (which checks TOTP codes) and
-   * the log's writer thread keep theirs (a login's answer waits for its commit, which must not queue behind argon2).
+   * Once the pool is warm: hashing threads drop to the lowest priority; the event loop, the pool's worker threads
+   * (which check TOTP codes) and the log's writer thread keep theirs (a login's answer waits for its commit and its
+   * code check, which must not queue behind argon2).
    */
   lowerHashingPriority(): Promise<number>;
   close(): Promise<void>;
@@ -51,7 +52,7 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       clock,
       random: nodeRandom,
       hasher,
-      totp: new OtplibTotpVerifier(),
+      totp: new PoolTotpVerifier(pool),
       box: new AesGcmSecretBox(keys.sealKey),
       digest: new NodeDigest(keys.hmacKey),
       signer: await EddsaTokenSigner.create(keys.signingKey, 'latchkey'),

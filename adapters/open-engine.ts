@@ -4,7 +4,7 @@ import type { Clock } from '../core/ports/clock.js';
 import type { PasswordHasher } from '../core/ports/password-hasher.js';
 import type { Config } from './config.js';
 import { AesGcmSecretBox } from './crypto/aes-gcm-secret-box.js';
-import { type CryptoPool, createCryptoPool } from './crypto/crypto-pool.js';
+import { type CryptoPool, type CryptoPoolOptions, createCryptoPool } from './crypto/crypto-pool.js';
 import { EddsaTokenSigner } from './crypto/eddsa-token-signer.js';
 import { loadOrCreateKeys } from './crypto/keys.js';
 import { NodeDigest } from './crypto/node-digest.js';
@@ -36,13 +36,20 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** What the server times inside the engine (its /metrics histograms), in seconds. */
+export interface EngineTimings {
+  readonly argon2?: CryptoPoolOptions['observeArgon2'];
+  readonly totp?: CryptoPoolOptions['observeTotp'];
+  readonly commit?: (seconds: number) => void;
+}
+
 /** The engine over the data dir: keys, the log (open-log-store.ts), the worker pools. Shared by the server and the CLI. */
-export const openEngine = async (config: Config, clock: Clock = systemClock): Promise<Engine> => {
+export const openEngine = async (config: Config, clock: Clock = systemClock, timings: EngineTimings = {}): Promise<Engine> => {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const keys = await loadOrCreateKeys(config.dataDir, { LATCHKEY_SECRET_KEY: config.secretKey, LATCHKEY_ADMIN_KEY: config.adminKey });
-  const log = await openLogStore(config, keys.signingKey);
+  const log = await openLogStore(config, keys.signingKey, timings.commit);
   const { store } = log;
-  const pool = createCryptoPool(config.argon2MaxQueue > 0 ? { maxQueue: config.argon2MaxQueue } : {});
+  const pool = createCryptoPool({ ...(config.argon2MaxQueue > 0 ? { maxQueue: config.argon2MaxQueue } : {}), observeArgon2: timings.argon2, observeTotp: timings.totp });
   try {
     await log.anchorHead();
     const hasher = await PoolPasswordHasher.create(pool, config.policy.argon2);

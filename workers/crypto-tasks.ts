@@ -32,6 +32,21 @@ export const verify = async ({ phc, password }: VerifyTask): Promise<boolean> =>
   }
 };
 
+/** A task's result and how long it ran on the worker, so the pool can tell its queue wait from its run (metrics). */
+export interface Timed<T> {
+  readonly value: T;
+  readonly runMs: number;
+}
+
+const timed = async <T>(work: () => Promise<T>): Promise<Timed<T>> => {
+  const started = performance.now();
+  const value = await work();
+  return { value, runMs: performance.now() - started };
+};
+
+export const timedHash = (task: HashTask): Promise<Timed<string>> => timed(() => hash(task));
+export const timedVerify = (task: VerifyTask): Promise<Timed<boolean>> => timed(() => verify(task));
+
 /** A TOTP check sent straight to a worker over its lane's port, past piscina's task queue (totp-lanes.ts). */
 export interface TotpRequest {
   readonly id: number;

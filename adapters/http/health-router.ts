@@ -6,9 +6,9 @@ export const healthRouter = (app: AppContext): Router => {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  router.get('/metrics', (ctx) => {
-    ctx.type = 'text/plain; version=0.0.4';
-    ctx.body = app.metrics.render();
+  router.get('/metrics', async (ctx) => {
+    ctx.body = await app.metrics.render();
+    ctx.type = app.metrics.contentType;
   });
   return router;
 };

@@ -84,7 +84,8 @@ export const createCryptoPool = (options: CryptoPoolOptions = {}): CryptoPool =>
     observeArgon2(name, Math.max(0, totalMs - runMs) / 1000, runMs / 1000);
     return value;
   };
-  const totp = new TotpLanes((task, transferList) => argon2.run(task, { name: 'serveTotp', transferList }) as Promise<number | null>, threads);
+  // Opening a lane is a task: behind a full queue (only while replacing a worker that ended) it is shed like a hash.
+  const totp = new TotpLanes((task, transferList) => argon2.run(task, { name: 'serveTotp', transferList }).catch(shed) as Promise<number | null>, threads);
   return {
     hash: (task) => run<string>(task, 'hash'),
     verify: (task) => run<boolean>(task, 'verify'),

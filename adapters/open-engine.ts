@@ -4,13 +4,13 @@ import type { Clock } from '../core/ports/clock.js';
 import type { PasswordHasher } from '../core/ports/password-hasher.js';
 import type { Config } from './config.js';
 import { AesGcmSecretBox } from './crypto/aes-gcm-secret-box.js';
-import { type CryptoPool, createCryptoPool } from './crypto/crypto-pool.js';
+import { type CryptoPool, type CryptoPoolOptions, createCryptoPool } from './crypto/crypto-pool.js';
 import { EddsaTokenSigner } from './crypto/eddsa-token-signer.js';
 import { loadOrCreateKeys } from './crypto/keys.js';
 import { NodeDigest } from './crypto/node-digest.js';
 import { nodeRandom } from './crypto/node-random.js';
-import { OtplibTotpVerifier } from './crypto/otplib-totp-verifier.js';
 import { PoolPasswordHasher } from './crypto/pool-password-hasher.js';
+import { PoolTotpVerifier } from './crypto/pool-totp-verifier.js';
 import { systemClock } from './crypto/system-clock.js';
 import type { EventStore } from '../core/ports/event-store.js';
 import { openLogStore } from './open-log-store.js';
@@ -31,20 +31,28 @@ export interface Engine {
   readonly adminKey: string;
   readonly adminKeyCreated: boolean;
   /**
-   * Once the pool is warm: hashing threads drop to the lowest priority; the event loop (which checks TOTP codes) and
-   * the log's writer thread keep theirs (a login's answer waits for its commit, which must not queue behind argon2).
+   * Once the pool is warm: hashing threads drop to the lowest priority; the event loop, the pool's worker threads
+   * (which check TOTP codes) and the log's writer thread keep theirs (a login's answer waits for its commit and its
+   * code check, which must not queue behind argon2).
    */
   lowerHashingPriority(): Promise<number>;
   close(): Promise<void>;
 }
 
+/** What the server times inside the engine (its /metrics histograms), in seconds. */
+export interface EngineTimings {
+  readonly argon2?: CryptoPoolOptions['observeArgon2'];
+  readonly totp?: CryptoPoolOptions['observeTotp'];
+  readonly commit?: (seconds: number) => void;
+}
+
 /** The engine over the data dir: keys, the log (open-log-store.ts), the worker pools. Shared by the server and the CLI. */
-export const openEngine = async (config: Config, clock: Clock = systemClock): Promise<Engine> => {
+export const openEngine = async (config: Config, clock: Clock = systemClock, timings: EngineTimings = {}): Promise<Engine> => {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const keys = await loadOrCreateKeys(config.dataDir, { LATCHKEY_SECRET_KEY: config.secretKey, LATCHKEY_ADMIN_KEY: config.adminKey });
-  const log = await openLogStore(config, keys.signingKey);
+  const log = await openLogStore(config, keys.signingKey, timings.commit);
   const { store } = log;
-  const pool = createCryptoPool(config.argon2MaxQueue > 0 ? { maxQueue: config.argon2MaxQueue } : {});
+  const pool = createCryptoPool({ ...(config.argon2MaxQueue > 0 ? { maxQueue: config.argon2MaxQueue } : {}), observeArgon2: timings.argon2, observeTotp: timings.totp });
   try {
     await log.anchorHead();
     const hasher = await PoolPasswordHasher.create(pool, config.policy.argon2);
@@ -55,7 +63,7 @@ export const openEngine = async (config: Config, clock: Clock = systemClock): Pr
       clock,
       random: nodeRandom,
       hasher,
-      totp: new OtplibTotpVerifier(),
+      totp: new PoolTotpVerifier(pool),
       box: new AesGcmSecretBox(keys.sealKey),
       digest: new NodeDigest(keys.hmacKey),
       signer: await EddsaTokenSigner.create(keys.signingKey, 'latchkey'),

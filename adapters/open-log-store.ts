@@ -11,7 +11,7 @@ import { keyId } from './crypto/key-id.js';
 import { assertLogReachesCheckpoint } from './sqlite/assert-log-reaches-checkpoint.js';
 import { checkpointPath } from './sqlite/checkpoint-file.js';
 import { createEventWriterPool } from './sqlite/event-writer-pool.js';
-import { openSqliteEventStore } from './sqlite/sqlite-event-store.js';
+import { type Appender, openSqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { InMemoryThrottle } from './throttle/in-memory-throttle.js';
 import type { VerifyResult } from './sqlite/verify-chain.js';
 import { type VerifyLogOptions, verifyLog } from './sqlite/verify-log.js';
@@ -21,6 +21,18 @@ import { type ImportResult, importSqliteLog } from './postgres/import-sqlite-log
 import { replayPostgresLog } from './postgres/replay-postgres-log.js';
 import { type ReplayLogOptions, replayLog } from './sqlite/replay-log.js';
 import type { ReplayResult } from './sqlite/replay-projections.js';
+
+/** Each append's time until the writer thread's commit is durable (or it failed), in seconds (/metrics). */
+const timedAppends =
+  (append: Appender, observe: (seconds: number) => void): Appender =>
+  async (request) => {
+    const started = performance.now();
+    try {
+      return await append(request);
+    } finally {
+      observe((performance.now() - started) / 1000);
+    }
+  };
 
 export const databasePath = (config: Config): string => join(config.dataDir, 'latchkey.db');
 
@@ -45,9 +57,9 @@ export interface LogStore {
  * LATCHKEY_DATABASE_URL (postgres://…) selects the PostgreSQL store shared by several nodes (docs/design.md
  * "PostgreSQL"); absent, the embedded SQLite log of the data dir (the default).
  */
-export const openLogStore = async (config: Config, signingKey?: KeyObject): Promise<LogStore> => {
+export const openLogStore = async (config: Config, signingKey?: KeyObject, observeCommit?: (seconds: number) => void): Promise<LogStore> => {
   if (config.databaseUrl !== undefined) {
-    const store = await openPostgresEventStore(config.databaseUrl, { lockTimeoutMs: config.busyTimeoutMs });
+    const store = await openPostgresEventStore(config.databaseUrl, { lockTimeoutMs: config.busyTimeoutMs, observeCommit });
     const throttlePool = openPgPool(config.databaseUrl, { max: 4, synchronousCommit: 'off', application: 'latchkey-throttle' });
     return {
       store,
@@ -69,7 +81,7 @@ export const openLogStore = async (config: Config, signingKey?: KeyObject): Prom
       : { path: checkpointPath(path), keyPem: signingKey.export({ format: 'pem', type: 'pkcs8' }).toString(), kid: await keyId(publicKey), intervalMs: config.checkpointIntervalMs };
   const writer = createEventWriterPool({ path, busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxDatabasePages, checkpoint });
   try {
-    const store = openSqliteEventStore(path, { busyTimeoutMs: config.busyTimeoutMs, appender: writer.append });
+    const store = openSqliteEventStore(path, { busyTimeoutMs: config.busyTimeoutMs, appender: observeCommit === undefined ? writer.append : timedAppends(writer.append, observeCommit) });
     const lastSeq = store.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
     return {
       store,

@@ -9,6 +9,7 @@ import { createHttpApp } from './http/create-http-app.js';
 import { dialectRouters } from './http/dialects.js';
 import { EarlyRefusals } from './http/early-refusals.js';
 import { Metrics } from './http/metrics.js';
+import { timedLatchkey } from './http/timed-latchkey.js';
 import { attachSocketDialects } from './http/socket-dialects.js';
 import { openAuditService } from './open-audit-service.js';
 import { type Engine, openEngine } from './open-engine.js';
@@ -37,11 +38,16 @@ export interface Overrides {
 /** Opens the data dir, keys, event store and worker pools, and serves every dialect on one port. */
 export const startServer = async (config: Config, overrides: Overrides = {}): Promise<Running> => {
   const logger = pino({ level: config.logLevel, base: null }, overrides.logDestination ?? process.stdout);
-  const engine = await openEngine(config, overrides.clock);
-  const { latchkey, pool } = engine;
+  const metrics = new Metrics();
+  const engine = await openEngine(config, overrides.clock, {
+    argon2: (task, wait, run) => metrics.observeArgon2(task, wait, run),
+    totp: (seconds) => metrics.observeTotpCheck(seconds),
+    commit: (seconds) => metrics.observeCommit(seconds),
+  });
+  const { pool } = engine;
+  const latchkey = timedLatchkey(engine.latchkey, metrics);
   // The pool is warm (the dummy hash ran), so libuv's threads exist: let the event loop preempt hashing.
   await engine.lowerHashingPriority();
-  const metrics = new Metrics();
   const audit = openAuditService(config);
   // Before the first request: codes the previous process held in memory are gone; each is abandoned with its event
   // (docs/security.md §38). After listening, this node's fresh codes would be among the candidates.
@@ -56,22 +62,24 @@ export const startServer = async (config: Config, overrides: Overrides = {}): Pr
     refused: (ip, dialect) => {
       latchkey.countAddressRefusal(ip, dialect);
       metrics.inc('latchkey_http_responses_total', { status: '429' });
+      metrics.inc('latchkey_refusals_total', { dialect, reason: 'throttled', answered_by: 'early' });
     },
   });
   const app = { latchkey, adminKey: engine.adminKey, trustedProxies, logger, metrics, audit, earlyRefusals };
-  metrics.gauge('latchkey_argon2_queue', () => pool.stats().argon2Queued);
-  metrics.gauge('latchkey_events_last_seq', () => engine.lastSeq());
-  // Event-loop delay (since the previous scrape) and memory: what argon2 bursts do to everything else. The histogram
-  // records the whole interval between its ticks, resolution included (an idle loop reads ~10 ms at resolution 10):
-  // the gauges report the excess, the time the loop was late.
+  metrics.gauge('latchkey_argon2_queue', 'argon2 tasks waiting for a worker now.', () => pool.stats().argon2Queued);
+  metrics.gauge('latchkey_argon2_max_queue', 'The argon2 queue bound: a password step beyond it is shed (503).', () => pool.stats().argon2MaxQueue);
+  metrics.gauge('latchkey_events_last_seq', 'The last seq appended to the event log.', () => engine.lastSeq());
+  // Event-loop delay since the previous scrape: what argon2 bursts do to everything else. The histogram records the
+  // whole interval between its ticks, resolution included (an idle loop reads ~10 ms at resolution 10): these gauges
+  // report the excess, the time the loop was late (prom-client's nodejs_eventloop_lag_* report the interval).
   const resolutionMs = 5;
   const loopDelay = monitorEventLoopDelay({ resolution: resolutionMs });
   loopDelay.enable();
   const lateSeconds = (ns: number) => Math.max(0, ns / 1e9 - resolutionMs / 1000);
-  metrics.gauge('nodejs_eventloop_delay_p50_seconds', () => lateSeconds(loopDelay.percentile(50)));
-  metrics.gauge('nodejs_eventloop_delay_p99_seconds', () => lateSeconds(loopDelay.percentile(99)));
-  metrics.gauge('nodejs_eventloop_delay_max_seconds', () => lateSeconds(loopDelay.max));
-  metrics.gauge('process_resident_memory_bytes', () => process.memoryUsage.rss());
+  const late = 'the event loop was late, beyond its 5 ms timer, since the previous scrape.';
+  metrics.gauge('nodejs_eventloop_delay_p50_seconds', `Median time ${late}`, () => lateSeconds(loopDelay.percentile(50)));
+  metrics.gauge('nodejs_eventloop_delay_p99_seconds', `99th percentile of the time ${late}`, () => lateSeconds(loopDelay.percentile(99)));
+  metrics.gauge('nodejs_eventloop_delay_max_seconds', `Longest time ${late}`, () => lateSeconds(loopDelay.max));
   metrics.onRendered(() => loopDelay.reset());
   const koa = createHttpApp(app, dialectRouters);
   // A throttled address's repeated requests are refused before koa (docs/security.md §37). Koa's callback returns its

@@ -15,6 +15,7 @@ import { machine } from './machine.js';
 import { backgroundShare, machineCpu } from './machine-cpu.js';
 import { overloadBurst } from './overload-burst.js';
 import { rawArgon2Limit } from './raw-argon2-limit.js';
+import { totpLaneBench, totpLaneLines } from './totp-lane-bench.js';
 import { trafficBench, trafficLines, trafficTargets } from './traffic-bench.js';
 import { bareScanRate, cliRate } from './replay-bench.js';
 import { type ServerProcess, startFloorServer, startServerProcess } from './server-process.js';
@@ -228,6 +229,10 @@ const main = async () => {
     results.peakRssMiB = server.peakRssMiB();
     await server.stop();
 
+    // 4a. TOTP checks with the argon2 queue full: the server's worker lanes against the calling thread, in this process.
+    results.totpLanes = await totpLaneBench(runs, phaseSeconds);
+    log(totpLaneLines(results.totpLanes as Awaited<ReturnType<typeof totpLaneBench>>)[0]!);
+
     // 4b. Issue 22's traffic shapes, on a server of its own with the default per-address budget (bench/traffic-bench.ts).
     results.traffic = await trafficBench(cli, join(work, 'traffic'), phc, rawLimit, runs, phaseSeconds, benchUsers, log);
     await pool.close();
@@ -313,6 +318,7 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
     `| ${floor.concurrency}, floor: HTTP + argon2 only (bench/floor-server.ts) | ${round(floor.loginsPerSecond, 1)} | ${round(floor.ratioToRaw, 3)} | | | | | ${round(floor.cpuMsPerLogin.serverLoop, 2)} / ${round(floor.cpuMsPerLogin.serverOther, 1)} / ${round(floor.cpuMsPerLogin.client, 2)} | ${percent(floor.background.other)} / ${percent(floor.background.steal)} |`,
     '',
     `10× burst (${Math.round(burst.runs[0].offeredPerSecond)} req/s offered): shed ${burst.runs.map((b: any) => `${b.shed}/${b.requests}`).join(', ')}; shed p99 ${round(burst.shedP99Ms)} ms; OTP step p99 ${round(burst.otpStepP99Ms)} ms; GET /v1/session p99 ${round(burst.sessionP99Ms)} ms; other processes / steal per burst ${burst.runs.map((b: any) => `${percent(b.background.other)} / ${percent(b.background.steal)}`).join(', ')}`,
+    ...totpLaneLines(r.totpLanes),
     ...trafficLines(r.traffic),
     `peak RSS: ${round(r.peakRssMiB, 1)} MiB`,
     `replay of ${replay.events} events: bare scan ${Math.round(replay.bareScanPerSecond)}/s, replay ${Math.round(replay.replayPerSecond)}/s (${replay.replayOk ? 'equal' : 'NOT EQUAL'}), verify ${Math.round(replay.verifyPerSecond)}/s (${replay.verifyOk ? 'ok' : 'BROKEN'})`,

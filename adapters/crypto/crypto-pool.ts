@@ -3,27 +3,38 @@ import { Piscina } from 'piscina';
 import { DomainError } from '../../core/errors.js';
 import { workerExecArgv } from '../worker-exec-argv.js';
 import { lowerHashingPriority } from './lower-hashing-priority.js';
-import type { HashTask, VerifyTask } from '../../workers/crypto-tasks.js';
+import { TotpLanes } from './totp-lanes.js';
+import type { TotpVerification } from '../../workers/verify-totp.js';
+import type { HashTask, Timed, VerifyTask } from '../../workers/crypto-tasks.js';
 
 export interface CryptoPoolOptions {
   /** argon2 workers; default one per core (each argon2id at p=1 keeps one core busy). */
   readonly threads?: number;
   /** argon2 tasks allowed to wait; beyond it a call fails at once with DomainError('overloaded'). */
   readonly maxQueue?: number;
+  /** Each argon2 task's wait in the queue and run on its worker, in seconds (the /metrics histograms). */
+  readonly observeArgon2?: (task: 'hash' | 'verify', waitSeconds: number, runSeconds: number) => void;
+  /** Each TOTP check's time, in seconds. */
+  readonly observeTotp?: (seconds: number) => void;
 }
 
 export interface CryptoPoolStats {
   readonly argon2Threads: number;
   readonly argon2Queued: number;
   readonly argon2MaxQueue: number;
+  /** Workers answering TOTP checks past the queue (totp-lanes.ts). */
+  readonly totpLanes: number;
 }
 
 export interface CryptoPool {
   hash(task: HashTask): Promise<string>;
   verify(task: VerifyTask): Promise<boolean>;
+  /** The step the code matches (verify-totp.ts), checked on a worker without waiting behind the hashes. */
+  verifyTotp(check: TotpVerification): Promise<number | null>;
   stats(): CryptoPoolStats;
   /**
-   * Lets the event loop and the threads in `keep` (the log's writer) preempt hashing (see
+   * Lets the event loop, the workers' JS threads (which answer TOTP checks) and the threads in `keep` (the log's
+   * writer) preempt hashing (see
    * lowerHashingPriority); call once the pool is warm.
    */
   lowerHashingPriority(keep?: readonly number[]): Promise<number>;
@@ -53,21 +64,41 @@ const shed = (err: unknown): never => {
 };
 
 /**
- * argon2 off the event loop (docs/design.md "Crypto off the event loop"): a pool of one worker per core with a bounded
- * queue. TOTP is not queued here at all: it is checked in the calling thread (otplib-totp-verifier.ts), so a code
- * check never waits behind a queue of password hashes.
+ * Crypto off the event loop (docs/design.md "Crypto off the event loop"): a pool of one worker per core with a bounded
+ * queue for argon2. TOTP is not queued there: each worker also holds a lane (totp-lanes.ts), a port on which its JS
+ * thread — idle while libuv hashes — answers code checks as they come, so a check never waits behind queued hashes.
+ * piscina's workers block in Atomics.wait between tasks by default, which would leave a lane unanswered while the
+ * pool is idle: `atomics: 'async'` keeps their event loops running.
  */
 export const createCryptoPool = (options: CryptoPoolOptions = {}): CryptoPool => {
   const threads = options.threads ?? availableParallelism();
   const maxQueue = options.maxQueue ?? defaultMaxQueue(threads);
-  // recordTiming: piscina's wait- and run-time histograms, updated on the event loop for every task; nothing reads them.
-  const argon2 = new Piscina({ filename, execArgv: [...workerExecArgv], minThreads: threads, maxThreads: threads, maxQueue, concurrentTasksPerWorker: hashesPerWorker, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits, recordTiming: false });
+  // recordTiming off: piscina's own histograms (HDR, in ms) cost a record per task and export nothing; `run` times a task for /metrics.
+  const argon2 = new Piscina({ filename, execArgv: [...workerExecArgv], minThreads: threads, maxThreads: threads, maxQueue, concurrentTasksPerWorker: hashesPerWorker, idleTimeout: Number.POSITIVE_INFINITY, resourceLimits: workerHeapLimits, recordTiming: false, atomics: 'async' });
+  const { observeArgon2 = () => {}, observeTotp = () => {} } = options;
+  /** Two clock reads and one message field per hash: the run is timed on the worker, the rest is the wait. */
+  const run = async <T>(task: HashTask | VerifyTask, name: 'hash' | 'verify'): Promise<T> => {
+    const queued = performance.now();
+    const { value, runMs } = (await argon2.run(task, { name: name === 'hash' ? 'timedHash' : 'timedVerify' }).catch(shed)) as Timed<T>;
+    const totalMs = performance.now() - queued;
+    observeArgon2(name, Math.max(0, totalMs - runMs) / 1000, runMs / 1000);
+    return value;
+  };
+  // Opening a lane is a task: behind a full queue (only while replacing a worker that ended) it is shed like a hash.
+  const totp = new TotpLanes((task, transferList) => argon2.run(task, { name: 'serveTotp', transferList }).catch(shed) as Promise<number | null>, threads);
   return {
-    hash: (task) => argon2.run(task, { name: 'hash' }).catch(shed) as Promise<string>,
-    verify: (task) => argon2.run(task, { name: 'verify' }).catch(shed) as Promise<boolean>,
-    stats: () => ({ argon2Threads: threads, argon2Queued: argon2.queueSize, argon2MaxQueue: maxQueue }),
-    lowerHashingPriority: (keep = []) => lowerHashingPriority(keep),
+    hash: (task) => run<string>(task, 'hash'),
+    verify: (task) => run<boolean>(task, 'verify'),
+    verifyTotp: async (check) => {
+      const started = performance.now();
+      const step = await totp.verify(check);
+      observeTotp((performance.now() - started) / 1000);
+      return step;
+    },
+    stats: () => ({ argon2Threads: threads, argon2Queued: argon2.queueSize, argon2MaxQueue: maxQueue, totpLanes: totp.size() }),
+    lowerHashingPriority: async (keep = []) => lowerHashingPriority([...keep, ...(await totp.threads().catch(() => []))]),
     close: async () => {
+      totp.close();
       await argon2.destroy();
     },
   };

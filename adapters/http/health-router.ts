@@ -10,9 +10,9 @@ export const healthRouter = (app: AppContext): Router => {
       details: { email: app.latchkey.mailAvailable() ? 'available' : 'unavailable: no SMTP server is configured (LATCHKEY_SMTP_URL)' },
     };
   });
-  router.get('/metrics', (ctx) => {
-    ctx.type = 'text/plain; version=0.0.4';
-    ctx.body = app.metrics.render();
+  router.get('/metrics', async (ctx) => {
+    ctx.body = await app.metrics.render();
+    ctx.type = app.metrics.contentType;
   });
   return router;
 };

@@ -14,6 +14,8 @@ export interface PostgresEventStoreOptions {
   readonly lockTimeoutMs?: number;
   /** Connections for reads (the writer has one of its own). */
   readonly readConnections?: number;
+  /** Each append's commit latency, in seconds (/metrics). */
+  readonly observeCommit?: (seconds: number) => void;
 }
 
 /**
@@ -27,10 +29,10 @@ export class PostgresEventStore implements EventStore {
   readonly #writerPool: pg.Pool;
   readonly #writer: PostgresEventWriter;
 
-  constructor(pool: pg.Pool, writerPool: pg.Pool) {
+  constructor(pool: pg.Pool, writerPool: pg.Pool, observeCommit?: (seconds: number) => void) {
     this.pool = pool;
     this.#writerPool = writerPool;
-    this.#writer = new PostgresEventWriter(writerPool);
+    this.#writer = new PostgresEventWriter(writerPool, observeCommit);
   }
 
   async load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>> {
@@ -97,7 +99,7 @@ export const openPostgresEventStore = async (url: string, options: PostgresEvent
     await migratePostgres(pool);
     const sync = (await writerPool.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;
     if (sync !== 'on') throw new Error(`PostgreSQL synchronous_commit is ${sync}, expected on`);
-    return new PostgresEventStore(pool, writerPool);
+    return new PostgresEventStore(pool, writerPool, options.observeCommit);
   } catch (err) {
     await Promise.all([pool.end(), writerPool.end()]);
     throw err;

@@ -61,9 +61,12 @@ export class PostgresEventWriter {
   #queue: Pending[] = [];
   #running = false;
   #lastSeq = 0;
+  readonly #observeCommit: (seconds: number) => void;
 
-  constructor(pool: pg.Pool) {
+  /** `observeCommit`: each append's time until its COMMIT returned (or it failed), in seconds (/metrics). */
+  constructor(pool: pg.Pool, observeCommit: (seconds: number) => void = () => {}) {
     this.#pool = pool;
+    this.#observeCommit = observeCommit;
   }
 
   /** The last seq this node committed or saw at the head (the `latchkey_events_last_seq` gauge). */
@@ -72,8 +75,10 @@ export class PostgresEventWriter {
   }
 
   append(request: AppendRequest): Promise<readonly StoredEvent[]> {
+    const started = performance.now();
+    const settled = () => this.#observeCommit((performance.now() - started) / 1000);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ request, resolve, reject });
+      this.#queue.push({ request, resolve: (events) => (settled(), resolve(events)), reject: (err) => (settled(), reject(err)) });
       if (!this.#running) void this.#drain();
     });
   }

@@ -19,7 +19,7 @@ export interface EventWriterData {
   readonly checkpoint?: { readonly path: string; readonly keyPem: string; readonly kid: string; readonly intervalMs: number };
 }
 
-export { threadId } from './thread-id.js';
+export { threadId } from '../../workers/thread-id.js';
 
 const { path, busyTimeoutMs, maxPages, checkpoint } = workerData as EventWriterData;
 const appender = openSqliteEventAppender(path, { busyTimeoutMs, maxPages, tempInMemory: true });

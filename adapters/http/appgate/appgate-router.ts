@@ -20,7 +20,7 @@ export const appgateRouter = (app: AppContext): Router => {
   const router = new Router();
   const settings = appgateSettings();
   const accept = peerVersion();
-  const errors = catchFailures(app, renderAppgateFailure);
+  const errors = catchFailures(app, renderAppgateFailure, 'appgate');
   const json = parseBody('json');
 
   router.get('/admin/identity-providers/names', accept, errors, identityProviderNames());

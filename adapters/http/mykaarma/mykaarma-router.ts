@@ -9,6 +9,6 @@ import { shedWhenSaturated } from '../shed-when-saturated.js';
 /** myKaarma Manage validate-password-with-MFA (docs/dialects/mykaarma.md). */
 export const mykaarmaRouter = (app: AppContext): Router => {
   const router = new Router();
-  router.post('/manage/v2/user/:userName/validatepasswordonly', catchFailures(app, renderMykaarmaFailure), shedWhenSaturated(app), parseBody('json'), validatePassword(app));
+  router.post('/manage/v2/user/:userName/validatepasswordonly', catchFailures(app, renderMykaarmaFailure, 'mykaarma'), shedWhenSaturated(app), parseBody('json'), validatePassword(app));
   return router;
 };

@@ -16,7 +16,7 @@ import { jwks, logout, refreshToken, session } from './sessions.js';
 /** The native API of docs/api.md, one route a line. */
 export const nativeRouter = (app: AppContext): Router => {
   const router = new Router();
-  const errors = catchFailures(app, renderNativeFailure);
+  const errors = catchFailures(app, renderNativeFailure, 'native');
   const json = parseBody('json');
   const isAdmin = requireAdmin(app);
   const shed = shedWhenSaturated(app);

@@ -10,7 +10,7 @@ import { shedWhenSaturated } from '../shed-when-saturated.js';
 /** Oracle Commerce Cloud admin login (docs/dialects/oracle.md), one route a line. */
 export const oracleRouter = (app: AppContext): Router => {
   const router = new Router();
-  const errors = catchFailures(app, renderOracleFailure);
+  const errors = catchFailures(app, renderOracleFailure, 'oracle');
 
   router.post('/ccadmin/v1/mfalogin', errors, shedWhenSaturated(app), parseBody('form'), mfaLogin(app));
   router.post('/ccadmin/v1/refresh', errors, refresh(app));

@@ -4,6 +4,7 @@ import { type BudgetVerdict, CallBudget } from './call-budget.js';
 import { methods } from './methods.js';
 import { RpcError } from './rpc-error.js';
 import { rpcErrorOf } from './rpc-error-of.js';
+import { isDomainError } from '../../../core/errors.js';
 import { type SocketSession, newSocketSession } from './socket-session.js';
 
 /** middlewared's hard limit of calls in flight per connection (SoftHardSemaphore(10, 20)); beyond it, -32000. */
@@ -75,6 +76,7 @@ export class CallRunner {
       outcome = { result: await method(this.session, params, meta) };
     } catch (err) {
       const known = rpcErrorOf(err);
+      if (isDomainError(err)) this.app.metrics.countRefusal(err.code, 'truenas');
       if (known === null) {
         this.app.logger.error({ requestId: meta.requestId, err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'unhandled error');
       }

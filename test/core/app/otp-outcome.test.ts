@@ -12,7 +12,7 @@ import { readVectorFile } from '../../vectors/read-vector-file.js';
 
 /**
  * The second factor's crypto half hands the account's last accepted step to the verifier. RFC 4226's seed gives
- * steps 59 061 240 and 59 061 241 one code, 963181 (checked with oathtool in test/adapters/crypto/verify-totp.test.ts):
+ * steps 59 061 240 and 59 061 241 one code, 963181 (checked with oathtool in test/workers/verify-totp.test.ts):
  * once the first is used, the same digits typed in the second step are that step's fresh code, not a replay.
  */
 const t = suite('otpOutcome');

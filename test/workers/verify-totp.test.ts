@@ -1,10 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type TotpVerification, verifyTotp } from '../../../adapters/crypto/verify-totp.js';
-import { base32 } from '../../../core/base32.js';
-import type { TotpAlgorithm } from '../../../core/policy.js';
-import { oathtool } from '../../helpers/oathtool.js';
-import { readVectorFile } from '../../vectors/read-vector-file.js';
+import { type TotpVerification, verifyTotp } from '../../workers/verify-totp.js';
+import { base32 } from '../../core/base32.js';
+import type { TotpAlgorithm } from '../../core/policy.js';
+import { oathtool } from '../helpers/oathtool.js';
+import { readVectorFile } from '../vectors/read-vector-file.js';
 
 interface Rfc6238 {
   readonly period: number;

@@ -1,6 +1,6 @@
 import { verifySync } from 'otplib';
 
-/** One code to check, with the seed in clear (it never leaves this thread). */
+/** One code to check, with the seed in clear: opened on the event loop, it goes no further than the worker that checks it. */
 export interface TotpVerification {
   readonly secret: string;
   readonly algorithm: 'SHA1' | 'SHA256' | 'SHA512';

@@ -8,16 +8,15 @@ import { libuvPoolSize } from '../adapters/libuv-pool-size.js';
 import { defaultPolicy } from '../core/policy.js';
 import { UserRing, benchPassword, createBenchUsers } from './bench-users.js';
 import { auditBench, auditTargets } from './audit-bench.js';
+import { type BracketedRun, type RunProbe, bracketedRun, cpuMeter, noProbe, oneServerLoad, percent, summarize } from './bracketed-run.js';
 import { generateEvents } from './generate-events.js';
 import { BenchClient } from './http-client.js';
-import { type LoadResult, loginLoad } from './login-load.js';
 import { machine } from './machine.js';
-import { backgroundShare, machineCpu } from './machine-cpu.js';
 import { overloadBurst } from './overload-burst.js';
 import { rawArgon2Limit } from './raw-argon2-limit.js';
 import { trafficBench, trafficLines, trafficTargets } from './traffic-bench.js';
 import { bareScanRate, cliRate } from './replay-bench.js';
-import { type ServerProcess, startFloorServer, startServerProcess } from './server-process.js';
+import { startFloorServer, startServerProcess } from './server-process.js';
 import { median, round } from './stats.js';
 
 /**
@@ -35,108 +34,12 @@ const benchUsers = Number(process.env.BENCH_USERS ?? 2500);
 const cli = new URL('../../bin/latchkey.cjs', import.meta.url).pathname;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-/**
- * CPU per complete login, from /proc (10 ms ticks, so read over whole runs): the server's event loop, the rest of
- * the server (argon2 and the other threads), and this process — the load generator shares the 2 cores.
- */
-interface CpuPerLogin {
-  readonly serverLoop: number;
-  readonly serverOther: number;
-  readonly client: number;
-}
-type ServerCpu = ReturnType<ServerProcess['cpuMs']>;
-const perLogin = (before: ServerCpu, after: ServerCpu, client: NodeJS.CpuUsage, logins: number): CpuPerLogin => {
-  const loop = after.main - before.main;
-  return { serverLoop: loop / logins, serverOther: (after.all - before.all - loop) / logins, client: (client.user + client.system) / 1000 / logins };
-};
-
-/**
- * The CPU the server (none before it starts) and this process use from now until the returned reading, and what the
- * rest of the machine took meanwhile.
- */
-const cpuMeter = (server: ServerProcess | null) => {
-  const serverCpu = (): ServerCpu => server?.cpuMs() ?? { main: 0, all: 0 };
-  const machineFrom = machineCpu();
-  const serverFrom = serverCpu();
-  const clientFrom = process.cpuUsage();
-  return () => {
-    const serverTo = serverCpu();
-    const client = process.cpuUsage(clientFrom);
-    const accountedMs = serverTo.all - serverFrom.all + (client.user + client.system) / 1000;
-    return { serverFrom, serverTo, client, background: backgroundShare(machineFrom, machineCpu(), accountedMs) };
-  };
-};
-const percent = (share: number) => `${round(share * 100, 1)} %`;
-
-/** One load run and what it cost, its ratio dividing by the raw limit measured just before and just after it. */
-interface BracketedRun extends LoadResult {
-  readonly rawPerSecond: number;
-  readonly rawBracket: [number, number];
-  readonly ratioToRaw: number;
-  readonly cpuMsPerLogin: CpuPerLogin;
-  readonly background: { other: number; steal: number };
-}
-
-/** What a run reads from the server right before and right after its load (none for the floor). */
-interface RunProbe<Extra> {
-  start(): Promise<void>;
-  end(): Promise<Extra>;
-}
-const noProbe: RunProbe<object> = { start: async () => {}, end: async () => ({}) };
-
-/**
- * This machine drifts by 10-30 % over minutes: each load run is bracketed by raw measurements taken just before and
- * just after it (the server idle), and its ratio divides by their mean. (With the raw limit read before each run
- * only, per-run ratios at one concurrency spread from 0.85 to 1.04 in one run.) `probe` reads the server right at
- * the load's edges, inside the bracket, so the idle seconds of the raw runs stay out of its figures.
- */
-const bracketedRun = async <Extra extends object>(
-  server: ServerProcess,
-  client: BenchClient,
-  ring: UserRing,
-  concurrency: number,
-  rawLimit: (seconds: number) => Promise<number>,
-  probe: RunProbe<Extra>,
-): Promise<BracketedRun & Extra> => {
-  const rawBefore = await rawLimit(3);
-  await probe.start();
-  const meter = cpuMeter(server);
-  const r = await loginLoad(client, ring, concurrency, phaseSeconds);
-  const cpu = meter();
-  const extra = await probe.end();
-  const rawAfter = await rawLimit(3);
-  const rawPerSecond = (rawBefore + rawAfter) / 2;
-  return {
-    ...r,
-    ...extra,
-    rawPerSecond,
-    rawBracket: [rawBefore, rawAfter],
-    ratioToRaw: r.loginsPerSecond / rawPerSecond,
-    cpuMsPerLogin: perLogin(cpu.serverFrom, cpu.serverTo, cpu.client, r.logins),
-    background: cpu.background,
-  };
-};
-
-/** Medians over runs (the ratio is the median of the per-run ratios); failures and shed answers summed. */
-const summarize = (perRun: readonly BracketedRun[]) => ({
-  loginsPerSecond: median(perRun.map((r) => r.loginsPerSecond)),
-  ratioToRaw: median(perRun.map((r) => r.ratioToRaw)),
-  failures: perRun.reduce((n, r) => n + r.failures, 0),
-  shed: perRun.reduce((n, r) => n + r.shed, 0),
-  cpuMsPerLogin: {
-    serverLoop: median(perRun.map((r) => r.cpuMsPerLogin.serverLoop)),
-    serverOther: median(perRun.map((r) => r.cpuMsPerLogin.serverOther)),
-    client: median(perRun.map((r) => r.cpuMsPerLogin.client)),
-  },
-  background: { other: median(perRun.map((r) => r.background.other)), steal: median(perRun.map((r) => r.background.steal)) },
-});
-
 const main = async () => {
   const work = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
   const results: Record<string, unknown> = { machine: machine(), runs, phaseSeconds, at: new Date().toISOString() };
   try {
     // 0. Is the machine quiet? A process left running elsewhere takes the CPU this run measures.
-    const idle = cpuMeter(null);
+    const idle = cpuMeter([]);
     await new Promise((r) => setTimeout(r, 2000));
     const quiet = idle().background;
     results.backgroundBeforeStart = quiet;
@@ -184,7 +87,7 @@ const main = async () => {
         }),
       };
       const perRun: (BracketedRun & { loopDelayP99Ms: number; eventsPerSecond: number })[] = [];
-      for (let i = 0; i < runs; i++) perRun.push(await bracketedRun(server, client, ring, c, rawLimit, probe));
+      for (let i = 0; i < runs; i++) perRun.push(await bracketedRun([server], oneServerLoad(client, ring, c, phaseSeconds), rawLimit, probe));
       client.close();
       const summary = {
         ...summarize(perRun),
@@ -206,7 +109,7 @@ const main = async () => {
     const floorClient = new BenchClient(floor.url, bestConcurrency);
     const floorRing = new UserRing(Array.from({ length: benchUsers }, (_, i) => ({ username: `floor${i}`, key: randomBytes(20), lastStep: 0 })));
     const floorRuns: BracketedRun[] = [];
-    for (let i = 0; i < runs; i++) floorRuns.push(await bracketedRun(floor, floorClient, floorRing, bestConcurrency, rawLimit, noProbe));
+    for (let i = 0; i < runs; i++) floorRuns.push(await bracketedRun([floor], oneServerLoad(floorClient, floorRing, bestConcurrency, phaseSeconds), rawLimit, noProbe));
     floorClient.close();
     await floor.stop();
     const floorSummary = summarize(floorRuns);
@@ -218,7 +121,7 @@ const main = async () => {
     const bursts = [];
     // Single bursts on the same code ranged from 3.4 to 8.8 ms of shed p99: five of them, a steadier median.
     for (let i = 0; i < Math.max(runs, 5); i++) {
-      const meter = cpuMeter(server);
+      const meter = cpuMeter([server]);
       const b = await overloadBurst(server, ring, raw, 10, 4);
       bursts.push({ ...b, background: meter().background });
     }

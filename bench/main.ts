@@ -13,11 +13,13 @@ import { generateEvents } from './generate-events.js';
 import { BenchClient } from './http-client.js';
 import { machine } from './machine.js';
 import { overloadBurst } from './overload-burst.js';
+import { type PostgresFigures, chainHeadLimit, postgresLines, postgresLogins, postgresReplay, postgresTargets } from './postgres-bench.js';
 import { rawArgon2Limit } from './raw-argon2-limit.js';
 import { trafficBench, trafficLines, trafficTargets } from './traffic-bench.js';
 import { bareScanRate, cliRate } from './replay-bench.js';
 import { startFloorServer, startServerProcess } from './server-process.js';
 import { median, round } from './stats.js';
+import { type ThrowawayPostgres, startThrowawayPostgres } from '../test/helpers/throwaway-postgres.js';
 
 /**
  * `npm run bench`: the figures of the burst issue, in one bounded run (about ten minutes on 2 cores).
@@ -37,6 +39,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const main = async () => {
   const work = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
   const results: Record<string, unknown> = { machine: machine(), runs, phaseSeconds, at: new Date().toISOString() };
+  let postgres: ThrowawayPostgres | undefined;
   try {
     // 0. Is the machine quiet? A process left running elsewhere takes the CPU this run measures.
     const idle = cpuMeter([]);
@@ -104,6 +107,14 @@ const main = async () => {
     }
     results.load = load;
 
+    // 3a. Issue 21: the same logins on PostgreSQL (a throwaway cluster), one node against this SQLite node in
+    // alternating runs, then two nodes on one database; then the chain head alone (bench/postgres-bench.ts).
+    postgres = await startThrowawayPostgres();
+    const pgLogins = await postgresLogins({ cli, work, postgres, phc, rawLimit, runs, phaseSeconds, benchUsers, concurrency: bestConcurrency, sqlite: { server, ring }, log });
+    const pgFigures: PostgresFigures = { ...pgLogins, chain: await chainHeadLimit(postgres, 20_000, 32) };
+    results.postgres = pgFigures;
+    log(`PostgreSQL ÷ SQLite, one node each, c=${bestConcurrency}: ${round(pgFigures.pgOverSqlite, 3)} (pairs ${pgFigures.pairRatios.map((x) => round(x, 3)).join(', ')})`);
+
     // 3b. The floor: the same load generator, at the engine's best concurrency, against a server that only hashes.
     const floor = await startFloorServer(phc);
     const floorClient = new BenchClient(floor.url, bestConcurrency);
@@ -168,8 +179,12 @@ const main = async () => {
     // 6. The audit queries over the same log (bench/audit-bench.ts).
     results.audit = await auditBench(dbPath, cli, runs, log);
 
+    // 7. Replay and verify of the same log from PostgreSQL (imported with `latchkey import-sqlite`).
+    results.postgres = { ...pgFigures, replay: await postgresReplay(cli, postgres, dbPath, runs) };
+
     report(results, raw, best, bestRatio);
   } finally {
+    postgres?.destroy();
     rmSync(work, { recursive: true, force: true });
   }
 };
@@ -200,6 +215,7 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
     ['verify ≥ 150k events/s', replay.verifyPerSecond >= 150_000, `${Math.round(replay.verifyPerSecond)}`],
     ...trafficTargets(r.traffic),
     ...auditTargets(r.audit),
+    ...postgresTargets(r.postgres),
   ] as const;
   r.targets = targets.map(([name, met, figure]) => ({ name, met, figure }));
   const lines = [
@@ -218,6 +234,7 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
     `10× burst (${Math.round(burst.runs[0].offeredPerSecond)} req/s offered): shed ${burst.runs.map((b: any) => `${b.shed}/${b.requests}`).join(', ')}; shed p99 ${round(burst.shedP99Ms)} ms; OTP step p99 ${round(burst.otpStepP99Ms)} ms; GET /v1/session p99 ${round(burst.sessionP99Ms)} ms; other processes / steal per burst ${burst.runs.map((b: any) => `${percent(b.background.other)} / ${percent(b.background.steal)}`).join(', ')}`,
     ...trafficLines(r.traffic),
     `peak RSS: ${round(r.peakRssMiB, 1)} MiB`,
+    ...postgresLines(r.postgres, raw, r.machine.cores),
     `replay of ${replay.events} events: bare scan ${Math.round(replay.bareScanPerSecond)}/s, replay ${Math.round(replay.replayPerSecond)}/s (${replay.replayOk ? 'equal' : 'NOT EQUAL'}), verify ${Math.round(replay.verifyPerSecond)}/s (${replay.verifyOk ? 'ok' : 'BROKEN'})`,
     '',
     ...targets.map(([name, met, figure]) => `${met ? 'MET    ' : 'NOT MET'}  ${name}: ${figure}`),

@@ -22,7 +22,8 @@ import { median, round } from './stats.js';
 import { type ThrowawayPostgres, startThrowawayPostgres } from '../test/helpers/throwaway-postgres.js';
 
 /**
- * `npm run bench`: the figures of the burst issue, in one bounded run (about ten minutes on 2 cores).
+ * `npm run bench`: the figures of the burst issue, and of issue 21's PostgreSQL store on a throwaway cluster of its
+ * own, in one bounded run (about fifteen minutes on 2 cores).
  * Every ratio divides two numbers measured in this same run; every figure is the median of `runs` runs (of five at
  * least for the bursts and the replay pairs, whose figures swing most between runs).
  */

@@ -308,8 +308,9 @@ export const postgresTargets = (p: PostgresFigures): (readonly [string, boolean,
   ...(p.replay ? [['replay of the PostgreSQL log ≥ 100k events/s', p.replay.replayOk && p.replay.replayPerSecond >= 100_000, `${Math.round(p.replay.replayPerSecond)} events/s over ${p.replay.events} events`] as const] : []),
 ];
 
-// Alone (the SQLite side then only as a log to replay): `npm run build && BENCH_RUNS=1 BENCH_PHASE_SECONDS=4
-// BENCH_USERS=1000 BENCH_REPLAY_EVENTS=200000 UV_THREADPOOL_SIZE=2 node dist/bench/postgres-bench.js`.
+// Alone: `npm run build && BENCH_RUNS=1 BENCH_PHASE_SECONDS=4 BENCH_USERS=1000 BENCH_REPLAY_EVENTS=200000
+// UV_THREADPOOL_SIZE=2 node dist/bench/postgres-bench.js` (BENCH_CONCURRENCY, default 64; BENCH_WITH_SQLITE=1 for
+// the SQLite node's runs between).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const work = mkdtempSync(join(tmpdir(), 'latchkey-pg-bench-'));
   const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -322,7 +323,15 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const raw = await rawLimit(4);
     const cli = new URL('../../bin/latchkey.cjs', import.meta.url).pathname;
     const runs = Number(process.env.BENCH_RUNS ?? 3);
-    const logins = await postgresLogins({ cli, work, postgres, phc, rawLimit, runs, phaseSeconds: Number(process.env.BENCH_PHASE_SECONDS ?? 6), benchUsers: Number(process.env.BENCH_USERS ?? 2500), concurrency: Number(process.env.BENCH_CONCURRENCY ?? 64), sqlite: null, log });
+    const benchUsers = Number(process.env.BENCH_USERS ?? 2500);
+    // BENCH_WITH_SQLITE=1: a SQLite node too, for the alternating pairs (as main.ts runs them).
+    const sqliteServer =
+      process.env.BENCH_WITH_SQLITE === '1'
+        ? await startServerProcess(cli, join(work, 'sqlite'), 'bench-admin-key-sqlite', { LATCHKEY_THROTTLE_IP_BURST: '1000000', LATCHKEY_THROTTLE_IP_PER_MINUTE: '1000000' })
+        : null;
+    const sqlite = sqliteServer && { server: sqliteServer, ring: new UserRing(await createBenchUsers(new BenchClient(sqliteServer.url, 16), 'bench-admin-key-sqlite', phc, benchUsers, 'bench')) };
+    const logins = await postgresLogins({ cli, work, postgres, phc, rawLimit, runs, phaseSeconds: Number(process.env.BENCH_PHASE_SECONDS ?? 6), benchUsers, concurrency: Number(process.env.BENCH_CONCURRENCY ?? 64), sqlite, log });
+    await sqliteServer?.stop();
     const chain = await chainHeadLimit(postgres, 20_000, 32);
     mkdirSync(join(work, 'replay'));
     const dbPath = join(work, 'replay', 'latchkey.db');

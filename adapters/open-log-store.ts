@@ -144,13 +144,12 @@ export const importIntoConfiguredLog = async (config: Config, path: string): Pro
   }
 };
 
-/** `latchkey replay` on the configured log (on PostgreSQL a comparison only: `--apply` is refused there). */
+/** `latchkey replay [--apply]` on the configured log (on PostgreSQL in one thread: `--threads` is for the SQLite file). */
 export const replayConfiguredLog = async (config: Config, options: ReplayLogOptions = {}): Promise<ReplayResult> => {
   if (config.databaseUrl === undefined) return replayLog(databasePath(config), options);
-  if (options.apply) throw new Error('replay --apply is not available on PostgreSQL yet');
-  const pool = openPgPool(config.databaseUrl, { max: 1 });
+  const pool = openPgPool(config.databaseUrl, { max: 1, lockTimeoutMs: config.busyTimeoutMs });
   try {
-    return await replayPostgresLog(pool, options.onProgress);
+    return await replayPostgresLog(pool, { apply: options.apply ?? false, onProgress: options.onProgress });
   } finally {
     await pool.end();
   }

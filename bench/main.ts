@@ -8,21 +8,23 @@ import { libuvPoolSize } from '../adapters/libuv-pool-size.js';
 import { defaultPolicy } from '../core/policy.js';
 import { UserRing, benchPassword, createBenchUsers } from './bench-users.js';
 import { auditBench, auditTargets } from './audit-bench.js';
+import { type BracketedRun, type RunProbe, bracketedRun, cpuMeter, noProbe, oneServerLoad, percent, summarize } from './bracketed-run.js';
 import { generateEvents } from './generate-events.js';
 import { BenchClient } from './http-client.js';
-import { type LoadResult, loginLoad } from './login-load.js';
 import { machine } from './machine.js';
-import { backgroundShare, machineCpu } from './machine-cpu.js';
 import { overloadBurst } from './overload-burst.js';
+import { type PostgresFigures, chainHeadLimit, postgresLines, postgresLogins, postgresReplay, postgresTargets } from './postgres-bench.js';
 import { rawArgon2Limit } from './raw-argon2-limit.js';
 import { totpLaneBench, totpLaneLines } from './totp-lane-bench.js';
 import { trafficBench, trafficLines, trafficTargets } from './traffic-bench.js';
 import { bareScanRate, cliRate } from './replay-bench.js';
-import { type ServerProcess, startFloorServer, startServerProcess } from './server-process.js';
+import { startFloorServer, startServerProcess } from './server-process.js';
 import { median, round } from './stats.js';
+import { type ThrowawayPostgres, startThrowawayPostgres } from '../test/helpers/throwaway-postgres.js';
 
 /**
- * `npm run bench`: the figures of the burst issue, in one bounded run (about ten minutes on 2 cores).
+ * `npm run bench`: the figures of the burst issue, and of issue 21's PostgreSQL store on a throwaway cluster of its
+ * own, in one bounded run (about fifteen minutes on 2 cores).
  * Every ratio divides two numbers measured in this same run; every figure is the median of `runs` runs (of five at
  * least for the bursts and the replay pairs, whose figures swing most between runs).
  */
@@ -36,108 +38,13 @@ const benchUsers = Number(process.env.BENCH_USERS ?? 2500);
 const cli = new URL('../../bin/latchkey.cjs', import.meta.url).pathname;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-/**
- * CPU per complete login, from /proc (10 ms ticks, so read over whole runs): the server's event loop, the rest of
- * the server (argon2 and the other threads), and this process — the load generator shares the 2 cores.
- */
-interface CpuPerLogin {
-  readonly serverLoop: number;
-  readonly serverOther: number;
-  readonly client: number;
-}
-type ServerCpu = ReturnType<ServerProcess['cpuMs']>;
-const perLogin = (before: ServerCpu, after: ServerCpu, client: NodeJS.CpuUsage, logins: number): CpuPerLogin => {
-  const loop = after.main - before.main;
-  return { serverLoop: loop / logins, serverOther: (after.all - before.all - loop) / logins, client: (client.user + client.system) / 1000 / logins };
-};
-
-/**
- * The CPU the server (none before it starts) and this process use from now until the returned reading, and what the
- * rest of the machine took meanwhile.
- */
-const cpuMeter = (server: ServerProcess | null) => {
-  const serverCpu = (): ServerCpu => server?.cpuMs() ?? { main: 0, all: 0 };
-  const machineFrom = machineCpu();
-  const serverFrom = serverCpu();
-  const clientFrom = process.cpuUsage();
-  return () => {
-    const serverTo = serverCpu();
-    const client = process.cpuUsage(clientFrom);
-    const accountedMs = serverTo.all - serverFrom.all + (client.user + client.system) / 1000;
-    return { serverFrom, serverTo, client, background: backgroundShare(machineFrom, machineCpu(), accountedMs) };
-  };
-};
-const percent = (share: number) => `${round(share * 100, 1)} %`;
-
-/** One load run and what it cost, its ratio dividing by the raw limit measured just before and just after it. */
-interface BracketedRun extends LoadResult {
-  readonly rawPerSecond: number;
-  readonly rawBracket: [number, number];
-  readonly ratioToRaw: number;
-  readonly cpuMsPerLogin: CpuPerLogin;
-  readonly background: { other: number; steal: number };
-}
-
-/** What a run reads from the server right before and right after its load (none for the floor). */
-interface RunProbe<Extra> {
-  start(): Promise<void>;
-  end(): Promise<Extra>;
-}
-const noProbe: RunProbe<object> = { start: async () => {}, end: async () => ({}) };
-
-/**
- * This machine drifts by 10-30 % over minutes: each load run is bracketed by raw measurements taken just before and
- * just after it (the server idle), and its ratio divides by their mean. (With the raw limit read before each run
- * only, per-run ratios at one concurrency spread from 0.85 to 1.04 in one run.) `probe` reads the server right at
- * the load's edges, inside the bracket, so the idle seconds of the raw runs stay out of its figures.
- */
-const bracketedRun = async <Extra extends object>(
-  server: ServerProcess,
-  client: BenchClient,
-  ring: UserRing,
-  concurrency: number,
-  rawLimit: (seconds: number) => Promise<number>,
-  probe: RunProbe<Extra>,
-): Promise<BracketedRun & Extra> => {
-  const rawBefore = await rawLimit(3);
-  await probe.start();
-  const meter = cpuMeter(server);
-  const r = await loginLoad(client, ring, concurrency, phaseSeconds);
-  const cpu = meter();
-  const extra = await probe.end();
-  const rawAfter = await rawLimit(3);
-  const rawPerSecond = (rawBefore + rawAfter) / 2;
-  return {
-    ...r,
-    ...extra,
-    rawPerSecond,
-    rawBracket: [rawBefore, rawAfter],
-    ratioToRaw: r.loginsPerSecond / rawPerSecond,
-    cpuMsPerLogin: perLogin(cpu.serverFrom, cpu.serverTo, cpu.client, r.logins),
-    background: cpu.background,
-  };
-};
-
-/** Medians over runs (the ratio is the median of the per-run ratios); failures and shed answers summed. */
-const summarize = (perRun: readonly BracketedRun[]) => ({
-  loginsPerSecond: median(perRun.map((r) => r.loginsPerSecond)),
-  ratioToRaw: median(perRun.map((r) => r.ratioToRaw)),
-  failures: perRun.reduce((n, r) => n + r.failures, 0),
-  shed: perRun.reduce((n, r) => n + r.shed, 0),
-  cpuMsPerLogin: {
-    serverLoop: median(perRun.map((r) => r.cpuMsPerLogin.serverLoop)),
-    serverOther: median(perRun.map((r) => r.cpuMsPerLogin.serverOther)),
-    client: median(perRun.map((r) => r.cpuMsPerLogin.client)),
-  },
-  background: { other: median(perRun.map((r) => r.background.other)), steal: median(perRun.map((r) => r.background.steal)) },
-});
-
 const main = async () => {
   const work = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
   const results: Record<string, unknown> = { machine: machine(), runs, phaseSeconds, at: new Date().toISOString() };
+  let postgres: ThrowawayPostgres | undefined;
   try {
     // 0. Is the machine quiet? A process left running elsewhere takes the CPU this run measures.
-    const idle = cpuMeter(null);
+    const idle = cpuMeter([]);
     await new Promise((r) => setTimeout(r, 2000));
     const quiet = idle().background;
     results.backgroundBeforeStart = quiet;
@@ -185,7 +92,7 @@ const main = async () => {
         }),
       };
       const perRun: (BracketedRun & { loopDelayP99Ms: number; eventsPerSecond: number })[] = [];
-      for (let i = 0; i < runs; i++) perRun.push(await bracketedRun(server, client, ring, c, rawLimit, probe));
+      for (let i = 0; i < runs; i++) perRun.push(await bracketedRun([server], oneServerLoad(client, ring, c, phaseSeconds), rawLimit, probe));
       client.close();
       const summary = {
         ...summarize(perRun),
@@ -202,12 +109,23 @@ const main = async () => {
     }
     results.load = load;
 
+    // 3a. Issue 21: the same logins on PostgreSQL (a throwaway cluster), one node against this SQLite node in
+    // alternating runs, then two nodes on one database; then the chain head alone (bench/postgres-bench.ts).
+    // At the saturating concurrency (64): capacity is the question, and a PostgreSQL login's ~20 round trips need
+    // more logins in flight to keep argon2 busy (at 16 clients, 0.63 × SQLite's ratio; at 64, 0.93: docs/performance.md).
+    postgres = await startThrowawayPostgres();
+    const pgConcurrency = concurrencies[concurrencies.length - 1]!;
+    const pgLogins = await postgresLogins({ cli, work, postgres, phc, rawLimit, runs, phaseSeconds, benchUsers, concurrency: pgConcurrency, sqlite: { server, ring }, log });
+    const pgFigures: PostgresFigures = { ...pgLogins, chain: await chainHeadLimit(postgres, 20_000, 32) };
+    results.postgres = pgFigures;
+    log(`PostgreSQL ÷ SQLite, one node each, c=${pgConcurrency}: ${round(pgFigures.pgOverSqlite, 3)} (pairs ${pgFigures.pairRatios.map((x) => round(x, 3)).join(', ')})`);
+
     // 3b. The floor: the same load generator, at the engine's best concurrency, against a server that only hashes.
     const floor = await startFloorServer(phc);
     const floorClient = new BenchClient(floor.url, bestConcurrency);
     const floorRing = new UserRing(Array.from({ length: benchUsers }, (_, i) => ({ username: `floor${i}`, key: randomBytes(20), lastStep: 0 })));
     const floorRuns: BracketedRun[] = [];
-    for (let i = 0; i < runs; i++) floorRuns.push(await bracketedRun(floor, floorClient, floorRing, bestConcurrency, rawLimit, noProbe));
+    for (let i = 0; i < runs; i++) floorRuns.push(await bracketedRun([floor], oneServerLoad(floorClient, floorRing, bestConcurrency, phaseSeconds), rawLimit, noProbe));
     floorClient.close();
     await floor.stop();
     const floorSummary = summarize(floorRuns);
@@ -219,7 +137,7 @@ const main = async () => {
     const bursts = [];
     // Single bursts on the same code ranged from 3.4 to 8.8 ms of shed p99: five of them, a steadier median.
     for (let i = 0; i < Math.max(runs, 5); i++) {
-      const meter = cpuMeter(server);
+      const meter = cpuMeter([server]);
       const b = await overloadBurst(server, ring, raw, 10, 4);
       bursts.push({ ...b, background: meter().background });
     }
@@ -270,8 +188,12 @@ const main = async () => {
     // 6. The audit queries over the same log (bench/audit-bench.ts).
     results.audit = await auditBench(dbPath, cli, runs, log);
 
+    // 7. Replay and verify of the same log from PostgreSQL (imported with `latchkey import-sqlite`).
+    results.postgres = { ...pgFigures, replay: await postgresReplay(cli, postgres, dbPath, runs) };
+
     report(results, raw, best, bestRatio);
   } finally {
+    postgres?.destroy();
     rmSync(work, { recursive: true, force: true });
   }
 };
@@ -302,6 +224,7 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
     ['verify ≥ 150k events/s', replay.verifyPerSecond >= 150_000, `${Math.round(replay.verifyPerSecond)}`],
     ...trafficTargets(r.traffic),
     ...auditTargets(r.audit),
+    ...postgresTargets(r.postgres),
   ] as const;
   r.targets = targets.map(([name, met, figure]) => ({ name, met, figure }));
   const lines = [
@@ -321,6 +244,7 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
     ...totpLaneLines(r.totpLanes),
     ...trafficLines(r.traffic),
     `peak RSS: ${round(r.peakRssMiB, 1)} MiB`,
+    ...postgresLines(r.postgres, raw, r.machine.cores),
     `replay of ${replay.events} events: bare scan ${Math.round(replay.bareScanPerSecond)}/s, replay ${Math.round(replay.replayPerSecond)}/s (${replay.replayOk ? 'equal' : 'NOT EQUAL'}), verify ${Math.round(replay.verifyPerSecond)}/s (${replay.verifyOk ? 'ok' : 'BROKEN'})`,
     '',
     ...targets.map(([name, met, figure]) => `${met ? 'MET    ' : 'NOT MET'}  ${name}: ${figure}`),

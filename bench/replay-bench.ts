@@ -19,10 +19,10 @@ export const bareScanRate = (path: string): number => {
   return n / seconds;
 };
 
-/** Runs a `latchkey` CLI command on the data dir and returns the events/s it reports and whether it passed. */
-export const cliRate = (cli: string, path: string, command: 'replay' | 'verify'): { rate: number; ok: boolean; wallSeconds: number } => {
+/** Runs a `latchkey` CLI command on the data dir (or `env`'s LATCHKEY_DATABASE_URL) and returns the events/s it reports and whether it passed. */
+export const cliRate = (cli: string, path: string, command: 'replay' | 'verify', env: Record<string, string> = {}): { rate: number; ok: boolean; wallSeconds: number } => {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [cli, command], { env: { ...process.env, LATCHKEY_DATA_DIR: dirname(path) }, encoding: 'utf8', timeout: 10 * 60_000 });
+  const r = spawnSync(process.execPath, [cli, command], { env: { ...process.env, LATCHKEY_DATA_DIR: dirname(path), ...env }, encoding: 'utf8', timeout: 10 * 60_000 });
   const wallSeconds = (performance.now() - started) / 1000;
   const rate = Number(/\((\d+) events\/s\)/.exec(r.stdout)?.[1] ?? NaN);
   return { rate, ok: r.status === 0, wallSeconds };

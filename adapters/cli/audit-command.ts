@@ -41,7 +41,7 @@ const run = async (open: Promise<AuditSession | null>, body: (s: AuditSession) =
     await body(s);
     return 0;
   } finally {
-    s.close();
+    await s.close();
   }
 };
 
@@ -79,7 +79,7 @@ const failuresCommand = async (config: Config, argv: readonly string[]): Promise
     const started = performance.now();
     const report = progress ? auditProgress('audit failures') : undefined;
     const answer = await failures(s.log, { by, range, after: 0, limit }, report);
-    if (args.switches.has('--progress')) reportRate('audit failures', s.log.rows(), started);
+    if (args.switches.has('--progress')) reportRate('audit failures', s.lastSeq, started);
     if (json) process.stdout.write(ndjson(answer.rows));
     else if (answer.rows.length === 0) process.stdout.write('no failures\n');
     else

@@ -1,8 +1,6 @@
 import type { Config } from '../config.js';
-import { databasePath } from '../open-log-store.js';
 import { checkpointLine } from '../sqlite/checkpoint.js';
-import { checkpointPath, readCheckpoint } from '../sqlite/checkpoint-file.js';
-import { type ExportFormat, exportLog } from '../sqlite/export-log.js';
+import type { ExportFormat } from '../sqlite/export-log.js';
 import { FlagError, type ParsedArgs, rangeOf } from './audit-args.js';
 import { auditProgress, openAuditSession, reportRate } from './audit-session.js';
 
@@ -46,15 +44,15 @@ export const exportCommand = async (config: Config, args: ParsedArgs): Promise<n
   const s = await openAuditSession(config, { label: 'audit export', json: false, progress: true, requireVerified: args.switches.has('--require-verified'), chainTo: 'stderr' });
   if (s === null) return 1;
   try {
-    const total = s.log.rows();
+    const total = s.lastSeq;
     const report = auditProgress('audit export');
     const started = performance.now();
     const write = stdoutWriter();
-    const rows = await exportLog(s.log.db, { range, format: format as ExportFormat, onProgress: (_, seq) => report(seq, total) }, write);
+    const rows = await s.exportTo({ range, format: format as ExportFormat, onProgress: (_, seq) => report(seq, total) }, write);
     // The signed head goes with the export (docs/security.md §34): whoever keeps this export can later prove that the
     // log was cut or rolled back below it (`latchkey verify --checkpoint export.ndjson`). CSV has no room for it.
-    const checkpoint = readCheckpoint(checkpointPath(databasePath(config)));
-    if (checkpoint !== null && !(checkpoint instanceof Error)) {
+    const checkpoint = s.checkpoint();
+    if (checkpoint !== null) {
       if (format === 'ndjson') await write(`{"checkpoint":${checkpointLine(checkpoint).trimEnd()}}\n`);
       else process.stderr.write(`checkpoint: ${checkpointLine(checkpoint)}`);
     }
@@ -64,6 +62,6 @@ export const exportCommand = async (config: Config, args: ParsedArgs): Promise<n
     if (err instanceof Error && err.message === 'stdout closed') return 0;
     throw err;
   } finally {
-    s.close();
+    await s.close();
   }
 };

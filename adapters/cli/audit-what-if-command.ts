@@ -36,7 +36,7 @@ export const whatIfCommand = async (config: Config, args: ParsedArgs): Promise<n
   const s = await openAuditSession(config, { label: 'audit what-if', json, progress, requireVerified: args.switches.has('--require-verified'), chainTo: 'stdout' });
   if (s === null) return 1;
   try {
-    const total = s.log.rows();
+    const total = s.lastSeq;
     const report = progress ? auditProgress('audit what-if') : undefined;
     const started = performance.now();
     const { result, events } = await runWhatIf(s.log, { actual: config.policy, alternative, ...range }, report && ((n) => report(n, total)));
@@ -44,6 +44,6 @@ export const whatIfCommand = async (config: Config, args: ParsedArgs): Promise<n
     process.stdout.write(json ? `${JSON.stringify(result)}\n` : whatIfText(result));
     return 0;
   } finally {
-    s.close();
+    await s.close();
   }
 };

@@ -13,15 +13,18 @@ const ownerTypes = "('AccountRegistered', 'SessionIssued', 'ChallengeIssued', 'D
 const bounds = (range: TimeRange): [number, number] => [range.since ?? Number.MIN_SAFE_INTEGER, range.until ?? Number.MAX_SAFE_INTEGER];
 
 /**
- * The AuditLog port over the PostgreSQL log, for the server's `/v1/admin/audit/*` on a cluster: the same questions as
- * SqliteAuditLog answers, through the same partial indexes. The chain is checked in full on each call (no
- * incremental check yet: every node would need its own position in it).
+ * The AuditLog port over the PostgreSQL log, for the server's `/v1/admin/audit/*` on a cluster and the `latchkey
+ * audit` CLI: the same questions as SqliteAuditLog answers, through the same partial indexes. The server's chain is
+ * checked in full on each call (no incremental check yet: every node would need its own position in it); the CLI
+ * passes the status of the check it ran once at its start.
  */
 export class PostgresAuditLog implements AuditLog {
   readonly #pool: pg.Pool;
+  readonly #chain: () => Promise<ChainStatus>;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, chain?: () => Promise<ChainStatus>) {
     this.#pool = pool;
+    this.#chain = chain ?? (() => verifyPostgresLog(pool));
   }
 
   async accountByUsername(username: string): Promise<string | null> {
@@ -66,7 +69,7 @@ export class PostgresAuditLog implements AuditLog {
   }
 
   chainStatus(): Promise<ChainStatus> {
-    return verifyPostgresLog(this.#pool).catch((err: unknown) => {
+    return this.#chain().catch((err: unknown) => {
       throw pgStorageError(err);
     });
   }

@@ -20,6 +20,7 @@ export interface PostgresEventStoreOptions {
 
 /**
  * The event log and its projections in PostgreSQL (docs/design.md "PostgreSQL"), shared by every node of a cluster.
+ * The statements a login runs are named, so each connection parses and plans them once.
  * No cache: every load reads the committed row, so a node never decides on a state another node's commit has made
  * stale (a revoked session, a locked account, a spent step); a decision that raced a commit anyway is refused by the
  * expected version at append (UNIQUE (stream, version) and the versions read under the chain head's lock).
@@ -37,7 +38,7 @@ export class PostgresEventStore implements EventStore {
 
   async load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>> {
     try {
-      const r = await this.pool.query<{ version: number; state: string }>('SELECT version, state FROM projections WHERE stream = $1', [streamId(kind, id)]);
+      const r = await this.pool.query<{ version: number; state: string }>({ name: 'load-projection', text: 'SELECT version, state FROM projections WHERE stream = $1', values: [streamId(kind, id)] });
       const row = r.rows[0];
       if (row === undefined) return { version: 0, state: initialState(kind) };
       return { version: row.version, state: upcastState(kind, JSON.parse(row.state)) };
@@ -48,7 +49,7 @@ export class PostgresEventStore implements EventStore {
 
   async accountIdByUsername(username: string): Promise<string | null> {
     try {
-      const r = await this.pool.query<{ account_id: string }>('SELECT account_id FROM usernames WHERE username = $1', [username]);
+      const r = await this.pool.query<{ account_id: string }>({ name: 'account-by-username', text: 'SELECT account_id FROM usernames WHERE username = $1', values: [username] });
       return r.rows[0]?.account_id ?? null;
     } catch (err) {
       throw pgStorageError(err);

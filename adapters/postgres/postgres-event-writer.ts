@@ -47,7 +47,7 @@ const writeSql = `
 
 /**
  * The appending side of the PostgreSQL log (docs/design.md "PostgreSQL"), one per node, on one connection of its
- * own. Group commit: the appends that arrive while a commit is in flight wait, then share the next transaction and
+ * own (its two parameterised statements named: parsed and planned once per connection). Group commit: the appends that arrive while a commit is in flight wait, then share the next transaction and
  * its one WAL flush (synchronous_commit = on). A transaction is four round trips, however many appends it holds:
  * BEGIN and lock the chain head (FOR UPDATE: the nodes' appends queue there, so seq order is commit order and each
  * hash chains from the one committed before it); read every projection row, username and command id the batch
@@ -205,11 +205,11 @@ export class PostgresEventWriter {
     }
     if (columns.seq.length > 0) {
       const changed = [...dirty].map((stream) => [stream, rows.get(stream)!] as const);
-      await client.query(writeSql, [
+      await client.query({ name: 'writer-write', text: writeSql, values: [
         columns.seq, columns.id, columns.stream, columns.version, columns.type, columns.schema, columns.data, columns.meta, columns.at, columns.hash,
         changed.map(([s]) => s), changed.map(([, r]) => r.kind), changed.map(([, r]) => r.version), changed.map(([, r]) => r.state),
         [...newUsernames.keys()], [...newUsernames.values()], [...newUsernames.keys()].map((u) => uts39UsernameLooks.skeleton(u)),
-      ]);
+      ] });
       await client.query(`UPDATE chain_head SET seq = ${seq}, hash = '\\x${hash.toString('hex')}'; COMMIT`);
     } else {
       await client.query('COMMIT');
@@ -230,7 +230,7 @@ export class PostgresEventWriter {
     }
     const firstIds = batch.map((p) => `${p.request.commandId}:0`);
     const skeletons = [...usernames].map((u) => uts39UsernameLooks.skeleton(u));
-    const result = await client.query<{ what: 'p' | 'u' | 'e' | 's'; k: string; version: number; v: string }>(prefetchSql, [[...streams], [...usernames], firstIds, skeletons]);
+    const result = await client.query<{ what: 'p' | 'u' | 'e' | 's'; k: string; version: number; v: string }>({ name: 'writer-prefetch', text: prefetchSql, values: [[...streams], [...usernames], firstIds, skeletons] });
     const existing = new Set<string>();
     const kinds = new Map<string, StreamKind>();
     for (const { request } of batch) for (const write of request.writes) kinds.set(streamId(write.kind, write.id), write.kind);

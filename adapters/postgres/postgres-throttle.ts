@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { DomainError } from '../../core/errors.js';
 import type { Policy } from '../../core/policy.js';
@@ -22,17 +23,23 @@ export interface PostgresThrottleOptions {
   readonly pollMs?: number;
 }
 
-const selectSql = 'SELECT tokens, at, held, held_until, rev FROM throttle_buckets WHERE scope = $1 AND key = $2';
-const updateSql = 'UPDATE throttle_buckets SET tokens = $3, at = $4, held = $5, held_until = $6, rev = rev + 1 WHERE scope = $1 AND key = $2 AND rev = $7';
-const insertSql = 'INSERT INTO throttle_buckets (scope, key, tokens, at, held, held_until, rev) VALUES ($1, $2, $3, $4, $5, $6, 0) ON CONFLICT DO NOTHING';
-const deleteSql = 'DELETE FROM throttle_buckets WHERE scope = $1 AND key = $2 AND rev = $3';
+// Named: each connection parses and plans them once (a login runs four of them).
+const selectSql = { name: 'throttle-select', text: 'SELECT tokens, at, held, held_until, rev FROM throttle_buckets WHERE scope = $1 AND key = $2' };
+const updateSql = { name: 'throttle-update', text: 'UPDATE throttle_buckets SET tokens = $3, at = $4, held = $5, held_until = $6, rev = rev + 1 WHERE scope = $1 AND key = $2 AND rev = $7' };
+const insertSql = { name: 'throttle-insert', text: 'INSERT INTO throttle_buckets (scope, key, tokens, at, held, held_until, rev) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING' };
+const deleteSql = { name: 'throttle-delete', text: 'DELETE FROM throttle_buckets WHERE scope = $1 AND key = $2 AND rev = $3' };
+/** Rows this node last wrote, kept for their next compare-and-set; past this many, forgotten (read again). */
+const maxKnown = 50_000;
 
 /**
  * The failure budgets of docs/security.md §21 for a whole cluster: the token buckets of core/throttle/ (the same pure
  * functions as InMemoryThrottle, so the same semantics), their state in PostgreSQL's `throttle_buckets`, shared by
  * every node, so N nodes give an attacker one budget, not N. Each change is a compare-and-set on the row's `rev`
- * (read, fold in JS, `UPDATE … WHERE rev = seen`; lost races read again): two statements, no transaction, on a pool
- * with synchronous_commit off over an UNLOGGED table (a short-window rate, docs/design.md "PostgreSQL").
+ * (read, fold in JS, `UPDATE … WHERE rev = seen`; lost races read again): no transaction, on a pool with
+ * synchronous_commit off over an UNLOGGED table (a short-window rate, docs/design.md "PostgreSQL"). On one node the
+ * changes to one key run one at a time, from the row as this node last wrote it: one statement a change, and a
+ * race lost only to another node (64 logins at once behind one address made 20 lost races a login before). A row is
+ * inserted at a random `rev`, so a row deleted and made again elsewhere never passes for the one this node knew.
  * Held tokens are counted in the row with a lease (`held_until`); an attempt finding the budget empty while tokens
  * are held waits for them: woken by this node's own settles at once, and looking again every `pollMs` for other
  * nodes'. A take that cannot reach the database fails closed (503); a settle that cannot is dropped: the token it
@@ -45,6 +52,10 @@ export class PostgresThrottle implements Throttle {
   readonly #holdMs: number;
   readonly #pollMs: number;
   readonly #waiters = new Map<string, (() => void)[]>();
+  /** Per key, the tail of this node's changes to it: each starts when the one before has ended. */
+  readonly #lanes = new Map<string, Promise<unknown>>(); // resolves to the error its change failed with, if any
+  /** Per key, the row as this node last read or wrote it (absent: read it first). */
+  readonly #known = new Map<string, StoredBucket>();
   /** The latest time any call gave: a waiter looks again at that time, not at the time it started waiting. */
   #now = 0;
 
@@ -75,49 +86,100 @@ export class PostgresThrottle implements Throttle {
     await this.#settle(scope, key, now, false);
   }
 
-  async #tryTake(scope: ThrottleScope, key: string, now: number): Promise<{ wait: number; held: number }> {
-    try {
-      for (;;) {
-        const row = (await this.#pool.query<StoredBucket>(selectSql, [scope, key])).rows[0];
-        const held = row !== undefined && now < row.held_until ? row.held : 0;
-        const result = takeToken(row && { tokens: row.tokens, at: row.at }, now, this.#policyOf(scope));
-        if (!result.ok) return { wait: result.retryAfterSeconds, held };
-        if (await this.#write(scope, key, row, result.bucket, held + 1, now + this.#holdMs)) return { wait: 0, held: held + 1 };
+  /**
+   * Runs `change` after this node's earlier changes to the key have ended. One that failed (the database gone) fails
+   * those queued behind it at once with its error, so a lost database answers a hot key's queue with 503s together
+   * rather than one connection timeout after another.
+   */
+  #inLane<T>(id: string, change: () => Promise<T>): Promise<T> {
+    const run = (this.#lanes.get(id) ?? Promise.resolve(undefined)).then((failed) => (failed === undefined ? change() : Promise.reject(failed)));
+    const tail = run.then(
+      () => undefined,
+      (err: unknown) => err ?? new Error('throttle change failed'),
+    );
+    this.#lanes.set(id, tail);
+    void tail.then(() => {
+      if (this.#lanes.get(id) === tail) this.#lanes.delete(id);
+    });
+    return run;
+  }
+
+  /** The row this node last saw, or the stored one. */
+  async #row(id: string, scope: ThrottleScope, key: string): Promise<StoredBucket | undefined> {
+    const known = this.#known.get(id);
+    if (known !== undefined) return known;
+    return (await this.#pool.query<StoredBucket>({ ...selectSql, values: [scope, key] })).rows[0];
+  }
+
+  #tryTake(scope: ThrottleScope, key: string, now: number): Promise<{ wait: number; held: number }> {
+    const id = `${scope}\0${key}`;
+    return this.#inLane(id, async () => {
+      try {
+        for (;;) {
+          const cached = this.#known.has(id);
+          const row = await this.#row(id, scope, key);
+          const held = row !== undefined && now < row.held_until ? row.held : 0;
+          const result = takeToken(row && { tokens: row.tokens, at: row.at }, now, this.#policyOf(scope));
+          if (!result.ok && cached) {
+            // A write is checked by its compare-and-set; a refusal is not: it is read from the database (another
+            // node may have given tokens back since).
+            this.#known.delete(id);
+            continue;
+          }
+          if (!result.ok) return { wait: result.retryAfterSeconds, held };
+          if (await this.#write(id, scope, key, row, result.bucket, held + 1, now + this.#holdMs)) return { wait: 0, held: held + 1 };
+        }
+      } catch (err) {
+        this.#known.delete(id);
+        throw pgStorageError(err);
       }
-    } catch (err) {
-      throw pgStorageError(err);
-    }
+    });
   }
 
   async #settle(scope: ThrottleScope, key: string, now: number, giveBack: boolean): Promise<void> {
     this.#now = Math.max(this.#now, now);
-    try {
-      for (;;) {
-        const row = (await this.#pool.query<StoredBucket>(selectSql, [scope, key])).rows[0];
-        if (row === undefined && !giveBack) break;
-        const held = Math.max(0, (row !== undefined && now < row.held_until ? row.held : 0) - 1);
-        const bucket = giveBack ? returnToken(row && { tokens: row.tokens, at: row.at }, now, this.#policyOf(scope)) : { tokens: row!.tokens, at: row!.at };
-        if (row !== undefined && held === 0 && bucketIsFull(bucket, now, this.#policyOf(scope))) {
-          // A full bucket carries no information (InMemoryThrottle forgets it too): the table stays the size of the attack.
-          if ((await this.#pool.query(deleteSql, [scope, key, row.rev])).rowCount === 1) break;
-          continue;
+    const id = `${scope}\0${key}`;
+    await this.#inLane(id, async () => {
+      try {
+        for (;;) {
+          const row = await this.#row(id, scope, key);
+          if (row === undefined && !giveBack) break;
+          const held = Math.max(0, (row !== undefined && now < row.held_until ? row.held : 0) - 1);
+          const bucket = giveBack ? returnToken(row && { tokens: row.tokens, at: row.at }, now, this.#policyOf(scope)) : { tokens: row!.tokens, at: row!.at };
+          if (row !== undefined && held === 0 && bucketIsFull(bucket, now, this.#policyOf(scope))) {
+            // A full bucket carries no information (InMemoryThrottle forgets it too): the table stays the size of the attack.
+            this.#known.delete(id);
+            if ((await this.#pool.query({ ...deleteSql, values: [scope, key, row.rev] })).rowCount === 1) break;
+            continue;
+          }
+          if (row === undefined && bucketIsFull(bucket, now, this.#policyOf(scope))) break;
+          if (await this.#write(id, scope, key, row, bucket, held, row?.held_until ?? now)) break;
         }
-        if (row === undefined && bucketIsFull(bucket, now, this.#policyOf(scope))) break;
-        if (await this.#write(scope, key, row, bucket, held, row?.held_until ?? now)) break;
+      } catch {
+        // Dropped (see the class comment): the attempt was judged already; the budget can only be lower for it.
+        this.#known.delete(id);
       }
-    } catch {
-      // Dropped (see the class comment): the attempt was judged already; the budget can only be lower for it.
-    }
-    for (const wake of this.#waiters.get(`${scope}\0${key}`)?.splice(0) ?? []) wake();
+    });
+    for (const wake of this.#waiters.get(id)?.splice(0) ?? []) wake();
   }
 
-  /** Compare-and-set on `rev`; false when another node (or attempt) changed the row first. */
-  async #write(scope: ThrottleScope, key: string, row: StoredBucket | undefined, bucket: Bucket, held: number, heldUntil: number): Promise<boolean> {
+  /**
+   * Compare-and-set on `rev`; false when another node changed the row first (then the next try reads it afresh).
+   * The row as written is kept for this node's next change to the key.
+   */
+  async #write(id: string, scope: ThrottleScope, key: string, row: StoredBucket | undefined, bucket: Bucket, held: number, heldUntil: number): Promise<boolean> {
+    const rev = row === undefined ? randomInt(2 ** 47) : row.rev + 1;
     const r =
       row === undefined
-        ? await this.#pool.query(insertSql, [scope, key, bucket.tokens, bucket.at, held, heldUntil])
-        : await this.#pool.query(updateSql, [scope, key, bucket.tokens, bucket.at, held, heldUntil, row.rev]);
-    return r.rowCount === 1;
+        ? await this.#pool.query({ ...insertSql, values: [scope, key, bucket.tokens, bucket.at, held, heldUntil, rev] })
+        : await this.#pool.query({ ...updateSql, values: [scope, key, bucket.tokens, bucket.at, held, heldUntil, row.rev] });
+    if (r.rowCount !== 1) {
+      this.#known.delete(id);
+      return false;
+    }
+    if (this.#known.size >= maxKnown && !this.#known.has(id)) this.#known.clear();
+    this.#known.set(id, { tokens: bucket.tokens, at: bucket.at, held, held_until: heldUntil, rev });
+    return true;
   }
 
   #waitForSettle(scope: ThrottleScope, key: string): Promise<void> {

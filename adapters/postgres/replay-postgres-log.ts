@@ -1,19 +1,26 @@
 import type pg from 'pg';
 import { isDomainError } from '../../core/errors.js';
 import { Projector } from '../../core/projector.js';
-import { parseStreamId } from '../../core/streams.js';
-import type { EventTuple } from '../event-log/event-tuple.js';
-import { eventColumns, storedEventFromRow } from '../event-log/stored-event-from-row.js';
-import { type ReplayProgress, type ReplayResult, maxDifferences } from '../sqlite/replay-projections.js';
+import { type LatchkeyEvent, parseStreamId } from '../../core/streams.js';
+import { type ReplayProgress, type ReplayResult, StoredEventBody, maxDifferences } from '../sqlite/replay-projections.js';
+import { uts39UsernameLooks } from '../unicode/uts39-username-looks.js';
+import { eventPages } from './event-pages.js';
 
 const pageRows = 20_000;
+const insertRows = 5000;
+/** What the fold reads of a row (not its id, meta or hash: less to send and to parse). */
+const foldColumns = 'seq, stream, version, type, schema, data, at';
+type FoldColumns = [seq: number, stream: string, version: number, type: string, schema: number, data: string, at: number];
 
 /**
  * `latchkey replay` on the PostgreSQL log: every projection rebuilt from event 0 with the Projector the live appends
  * use, in one REPEATABLE READ snapshot (the nodes go on appending; their rows are the next run's), and compared with
- * the live `projections` and `usernames`. Comparison only: `--apply` is for the SQLite file (left for PostgreSQL).
+ * the live `projections` and `usernames`. Each event's data is parsed only if the fold reads it, and the next page
+ * is on its way while this one is folded (event-pages.ts). With `apply`, the live tables are then replaced by the
+ * rebuilt ones in the same transaction, as `replay --apply` does on the SQLite file.
  */
-export const replayPostgresLog = async (pool: pg.Pool, onProgress?: ReplayProgress): Promise<ReplayResult> => {
+export const replayPostgresLog = async (pool: pg.Pool, options: { readonly apply?: boolean; readonly onProgress?: ReplayProgress } = {}): Promise<ReplayResult> => {
+  const { apply = false, onProgress } = options;
   const client = await pool.connect();
   const differences: string[] = [];
   let differenceCount = 0;
@@ -21,31 +28,29 @@ export const replayPostgresLog = async (pool: pg.Pool, onProgress?: ReplayProgre
     if (differenceCount++ < maxDifferences) differences.push(text);
   };
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // Applying holds the chain head from before the first read to the COMMIT: no node's append lands between the
+    // rebuild and the swap (they wait on the lock, then answer 503 past LATCHKEY_BUSY_TIMEOUT_MS). Each read then
+    // sees every committed row (READ COMMITTED), and none can be committed meanwhile.
+    await client.query(apply ? 'BEGIN; SELECT 1 FROM chain_head FOR UPDATE' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const projector = new Projector();
-    let after = 0;
     let events = 0;
-    for (;;) {
-      const rows = (await client.query<EventTuple>({ text: `SELECT ${eventColumns} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, values: [after, pageRows], rowMode: 'array' })).rows;
-      for (const row of rows) {
-        const event = storedEventFromRow(row);
-        after = event.seq;
+    for await (const rows of eventPages<FoldColumns>(client, foldColumns, pageRows)) {
+      for (const [seq, stream, version, type, schema, data, at] of rows) {
         events++;
-        const kind = parseStreamId(event.stream)?.kind;
+        const kind = parseStreamId(stream)?.kind;
         if (kind === undefined) {
-          differ(`event ${event.seq}: stream ${event.stream} is of no known kind`);
+          differ(`event ${seq}: stream ${stream} is of no known kind`);
           continue;
         }
         try {
-          const folded = projector.apply(kind, event.stream, event as never, event.at);
-          if (folded !== event.version) differ(`event ${event.seq}: ${event.stream} version ${event.version} where the fold is at ${folded}`);
+          const folded = projector.fold(projector.row(kind, stream), new StoredEventBody(type, data, schema) as unknown as LatchkeyEvent, at);
+          if (folded !== version) differ(`event ${seq}: ${stream} version ${version} where the fold is at ${folded}`);
         } catch (err) {
           if (!isDomainError(err)) throw err;
-          differ(`event ${event.seq}: ${event.stream} ${event.type} refused by the projector (${err.code})`);
+          differ(`event ${seq}: ${stream} ${type} refused by the projector (${err.code})`);
         }
       }
       onProgress?.(events);
-      if (rows.length < pageRows) break;
     }
     const live = (await client.query<[string, string, number, string]>({ text: 'SELECT stream, kind, version, state FROM projections', rowMode: 'array' })).rows;
     const seen = new Set<string>();
@@ -61,9 +66,32 @@ export const replayPostgresLog = async (pool: pg.Pool, onProgress?: ReplayProgre
     for (const [username, accountId] of names) if (projector.claimedUsernames.get(username) !== accountId) differ(`username ${JSON.stringify(username)} → ${accountId} only in the live table`);
     for (const [username, accountId] of projector.claimedUsernames) if (names.get(username) !== accountId) differ(`username ${JSON.stringify(username)} → ${accountId} only in the rebuilt table`);
     if (differenceCount > maxDifferences) differences.push(`… and ${differenceCount - maxDifferences} more`);
-    return { events, streams: projector.rows.size, equal: differenceCount === 0, differences, applied: false, differenceCount, claimedUsernames: projector.claimedUsernames };
+    if (apply) await swapIn(client, projector);
+    return { events, streams: projector.rows.size, equal: differenceCount === 0, differences, applied: apply, differenceCount, claimedUsernames: projector.claimedUsernames };
   } finally {
     await client.query('ROLLBACK').catch(() => {});
     client.release();
   }
+};
+
+/** The live projections, usernames and their skeletons replaced by the rebuilt ones, then COMMIT. */
+const swapIn = async (client: pg.PoolClient, projector: Projector): Promise<void> => {
+  await client.query('DELETE FROM projections; DELETE FROM usernames; DELETE FROM username_skeletons');
+  const rows = [...projector.rows];
+  for (let i = 0; i < rows.length; i += insertRows) {
+    const part = rows.slice(i, i + insertRows);
+    await client.query('INSERT INTO projections (stream, kind, version, state) SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[])', [
+      part.map(([stream]) => stream),
+      part.map(([, r]) => r.kind),
+      part.map(([, r]) => r.version),
+      part.map(([, r]) => JSON.stringify(r.state)),
+    ]);
+  }
+  const names = [...projector.claimedUsernames];
+  for (let i = 0; i < names.length; i += insertRows) {
+    const part = names.slice(i, i + insertRows);
+    await client.query('INSERT INTO usernames (username, account_id) SELECT * FROM unnest($1::text[], $2::text[])', [part.map(([u]) => u), part.map(([, a]) => a)]);
+    await client.query('INSERT INTO username_skeletons (username, skeleton) SELECT * FROM unnest($1::text[], $2::text[])', [part.map(([u]) => u), part.map(([u]) => uts39UsernameLooks.skeleton(u))]);
+  }
+  await client.query('COMMIT');
 };

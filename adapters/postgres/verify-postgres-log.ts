@@ -2,13 +2,14 @@ import type pg from 'pg';
 import { chainHashHex, genesisHash } from '../event-log/chain-hash.js';
 import type { EventTuple } from '../event-log/event-tuple.js';
 import { eventColumns } from '../event-log/stored-event-from-row.js';
+import { eventPages } from './event-pages.js';
 import type { VerifyProgress, VerifyResult } from '../sqlite/verify-chain.js';
 
 const pageRows = 20_000;
 
 /**
  * `latchkey verify` on the PostgreSQL log (docs/design.md "Event rows", "PostgreSQL"): the same chain as SQLite's,
- * recomputed from 32 zero bytes in seq order, in pages of one REPEATABLE READ snapshot (nodes appending meanwhile
+ * recomputed from 32 zero bytes in seq order, in pages of one REPEATABLE READ snapshot (the next on its way while this one is hashed) (nodes appending meanwhile
  * are left to the next run). The chain head must name the last row and its hash: a truncated tail breaks there.
  */
 export const verifyPostgresLog = async (pool: pg.Pool, onProgress?: VerifyProgress): Promise<VerifyResult> => {
@@ -29,14 +30,7 @@ export const verifyPostgresChain = async (client: pg.ClientBase, onProgress?: Ve
     let previous = genesisHash.toString('hex');
     let after = 0;
     let events = 0;
-    for (;;) {
-      const rows = (
-        await client.query<[...EventTuple, string]>({
-          text: `SELECT ${eventColumns}, encode(hash, 'hex') FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`,
-          values: [after, pageRows],
-          rowMode: 'array',
-        })
-      ).rows;
+    for await (const rows of eventPages<[...EventTuple, string]>(client, `${eventColumns}, encode(hash, 'hex')`, pageRows)) {
       for (const row of rows) {
         const stored = row.pop();
         const expected = chainHashHex(previous, row as unknown as EventTuple);
@@ -46,7 +40,6 @@ export const verifyPostgresChain = async (client: pg.ClientBase, onProgress?: Ve
         events++;
       }
       onProgress?.(events, total);
-      if (rows.length < pageRows) break;
     }
     const head = (await client.query<{ seq: number; hash: string }>(`SELECT seq, encode(hash, 'hex') AS hash FROM chain_head`)).rows[0];
     if (head === undefined || head.seq < after || (head.seq === after && head.hash !== previous)) return { ok: false, events, firstBadSeq: after };

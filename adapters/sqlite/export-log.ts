@@ -18,13 +18,14 @@ export const csvHeader = 'seq,at,stream,version,type,schema,dialect,ip,request_i
 
 const pageRows = 4096;
 
-type ExportRow = [...EventTuple, string];
+/** An events row and its hash in lower-case hex. */
+export type ExportRow = [...EventTuple, string];
 
 /** Data as the current version of its type, as every other reader sees it (the stream model's upcasters). */
 const dataText = (row: ExportRow): string => (row[5] === eventSchema(row[4]) ? row[6] : JSON.stringify(upcastEvent(row[4], row[5], JSON.parse(row[6]) as object)));
 
 /** One JSON object a line, around the stored JSON text of meta; `hash` is the row's link in the hash chain. */
-const ndjsonLine = (r: ExportRow): string =>
+export const ndjsonLine = (r: ExportRow): string =>
   `{"seq":${r[0]},"id":${JSON.stringify(r[1])},"stream":${JSON.stringify(r[2])},"version":${r[3]},"type":${JSON.stringify(r[4])},"schema":${r[5]},"data":${dataText(r)},"meta":${r[7]},"at":${r[8]},"hash":"${r[9]}"}\n`;
 
 /**
@@ -51,7 +52,7 @@ const cell = (v: string | null): string => {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-const csvLine = (r: ExportRow): string => {
+export const csvLine = (r: ExportRow): string => {
   const meta = JSON.parse(r[7]) as EventMeta;
   return `${r[0]},${new Date(r[8]).toISOString()},${cell(r[2])},${r[3]},${cell(r[4])},${r[5]},${cell(meta.dialect)},${cell(meta.ip)},${cell(meta.requestId)},${cell(meta.userAgent)},${cell(r[1])},${cell(dataText(r))},${r[9]}\n`;
 };

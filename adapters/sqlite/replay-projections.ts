@@ -64,7 +64,7 @@ export const replayProjections = (source: string | Database.Database, options: R
  * LoginSucceeded, ChallengeCompleted, SessionRevoked) change a state without reading their data, and JSON.parse is
  * the largest cost of a replay after reading the row.
  */
-class StoredEventBody {
+export class StoredEventBody {
   readonly type: string;
   readonly #text: string;
   readonly #schema: number;

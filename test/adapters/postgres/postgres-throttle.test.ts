@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openPgPool } from '../../../adapters/postgres/open-pg-pool.js';
@@ -88,6 +89,32 @@ t('a throttle that cannot reach the database fails closed', async () => {
     assert.ok(isDomainError(err) && err.code === 'unavailable');
   } finally {
     await lost.end();
+  }
+});
+
+t('a database that stops answering: the attempts queued on one key all fail closed after one connection timeout, not one after another', async () => {
+  // A TCP peer that accepts and never answers: each connection attempt waits for the pool's 3 s timeout.
+  const silent = createServer(() => {});
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const lost = openPgPool(`postgres://latchkey@127.0.0.1:${(silent.address() as AddressInfo).port}/latchkey`, { max: 8 });
+  try {
+    const throttle = new PostgresThrottle(lost, policy);
+    const started = performance.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        throttle.take('ip', 'hot', t0).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    assert.ok(outcomes.every((e) => isDomainError(e) && e.code === 'unavailable'), 'every one refused as unavailable (503)');
+    // One after another would be 6 × 3 s; together they end with the first (a wide bound for a loaded machine).
+    assert.ok(seconds < 9, `all refused within ${seconds.toFixed(1)} s`);
+  } finally {
+    await lost.end();
+    silent.close();
   }
 });
 

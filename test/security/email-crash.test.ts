@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { type ServerProcess, startServerProcess } from '../../bench/server-process.js';
 import { call } from '../helpers/http.js';
 import { SmtpSink, codeOf, mailEnv } from '../helpers/smtp-sink.js';
 
@@ -16,31 +17,9 @@ import { SmtpSink, codeOf, mailEnv } from '../helpers/smtp-sink.js';
  */
 const cli = new URL('../../adapters/cli/main.js', import.meta.url).pathname;
 
-interface Child {
-  readonly url: string;
-  readonly child: ChildProcess;
-}
+type Child = ServerProcess;
 
-const start = async (dataDir: string, adminKey: string, env: Record<string, string>): Promise<Child> => {
-  const child = spawn(process.execPath, [cli, 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LATCHKEY_DATA_DIR: dataDir, LATCHKEY_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error('the server did not start')), 30_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code}: ${err}`)));
-  });
-  return { url, child };
-};
+const start = (dataDir: string, adminKey: string, env: Record<string, string>): Promise<Child> => startServerProcess(cli, dataDir, adminKey, env);
 
 const exited = (c: Child): Promise<void> => new Promise((resolve) => (c.child.exitCode !== null || c.child.signalCode !== null ? resolve() : c.child.once('exit', () => resolve())));
 

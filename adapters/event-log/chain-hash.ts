@@ -41,3 +41,12 @@ export const chainHash = (previous: Uint8Array, row: EventTuple): Buffer => sha2
  * 64-character string costs SQLite and V8 far less per row than a BLOB turned into a Buffer.
  */
 export const chainHashHex = (previousHex: string, row: EventTuple): string => sha256Hex(chainInput(previousHex, row));
+
+/**
+ * A row's canonical bytes after its seq (id … at, each length-prefixed as above), a copy: PostgreSQL's
+ * `latchkey_append` gives the seq under the chain head's lock and hashes previous || seq || these bytes there.
+ */
+export const chainTail = (row: EventTuple): Buffer => {
+  const whole = chainInput(genesisHash, row);
+  return Buffer.from(whole.subarray(32 + 4 + whole.readUInt32BE(32)));
+};

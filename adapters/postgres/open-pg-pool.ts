@@ -7,6 +7,11 @@ export interface PgPoolOptions {
   /** How long a statement may wait for a lock (the chain head) before the request fails closed with 503. */
   readonly lockTimeoutMs?: number;
   readonly application?: string;
+  /**
+   * Named statements always run on their generic plan (`plan_cache_mode`), never planned again per call: the
+   * writer's, whose every statement probes keys one at a time (postgres-event-writer.ts).
+   */
+  readonly genericPlans?: boolean;
 }
 
 /** bigint columns (seq, at) as numbers: both stay far below 2^53 (ms since the epoch; one event per seq). */
@@ -23,6 +28,7 @@ const types = {
  */
 export const openPgPool = (url: string, options: PgPoolOptions = {}): pg.Pool => {
   const settings = [`-c synchronous_commit=${options.synchronousCommit ?? 'on'}`, `-c lock_timeout=${Math.max(1, options.lockTimeoutMs ?? 5000)}`, '-c statement_timeout=15000'];
+  if (options.genericPlans === true) settings.push('-c plan_cache_mode=force_generic_plan');
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 8,

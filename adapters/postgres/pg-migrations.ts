@@ -114,4 +114,58 @@ export const pgMigrations: readonly Migration[] = [
       FROM projections WHERE kind = 'device';
     `,
   },
+  {
+    version: 2,
+    name: 'latchkey_append: a batch of appends in one statement, the chain hashed under the head lock',
+    sql: `
+      -- One group commit of a node's writer (postgres-event-writer.ts), as one statement: its own transaction, one
+      -- round trip, the chain head's row lock held only while it runs. The writer read the rows it folded without a
+      -- lock (r_streams at r_versions, 0 for absent); under the head lock (every append of every node takes it) it
+      -- checks that none has moved and that no name it claims has a look-alike now (docs/security.md §36), else
+      -- raises LKSTL and the writer reads and folds again. Each row's hash is SHA-256(previous hash || the
+      -- length-prefixed seq || e_tails[i]), e_tails being the row's canonical bytes after seq (chain-hash.ts), so
+      -- seq numbers are given here, in commit order, and no node has to know the head before it locks it.
+      CREATE FUNCTION latchkey_append(
+        e_ids text[], e_streams text[], e_versions integer[], e_types text[], e_schemas integer[], e_data text[], e_meta text[], e_at bigint[], e_tails bytea[],
+        r_streams text[], r_versions integer[],
+        p_streams text[], p_kinds text[], p_versions integer[], p_states text[],
+        u_names text[], u_accounts text[], u_skeletons text[],
+        OUT first_seq bigint, OUT head_hash bytea
+      ) LANGUAGE plpgsql AS $$
+      DECLARE
+        head bigint;
+        hashes bytea[] := '{}';
+        digits text;
+        seen integer;
+      BEGIN
+        SELECT c.seq, c.hash INTO head, head_hash FROM chain_head c FOR UPDATE;
+        -- One index probe a row (a join over the arrays would be planned as a scan of the whole table).
+        FOR i IN 1 .. coalesce(array_length(r_streams, 1), 0) LOOP
+          SELECT p.version INTO seen FROM projections p WHERE p.stream = r_streams[i];
+          IF coalesce(seen, 0) <> r_versions[i] THEN
+            RAISE EXCEPTION 'a row the batch read has moved' USING ERRCODE = 'LKSTL';
+          END IF;
+        END LOOP;
+        FOR i IN 1 .. coalesce(array_length(u_skeletons, 1), 0) LOOP
+          IF EXISTS (SELECT 1 FROM username_skeletons k WHERE k.skeleton = u_skeletons[i]) THEN
+            RAISE EXCEPTION 'a name the batch claims has a look-alike now' USING ERRCODE = 'LKSTL';
+          END IF;
+        END LOOP;
+        FOR i IN 1 .. coalesce(array_length(e_ids, 1), 0) LOOP
+          digits := (head + i)::text;
+          head_hash := sha256(head_hash || int4send(octet_length(digits)) || convert_to(digits, 'UTF8') || e_tails[i]);
+          hashes := hashes || head_hash;
+        END LOOP;
+        INSERT INTO events (seq, id, stream, version, type, schema, data, meta, at, hash)
+        SELECT head + e.n, e.id, e.stream, e.version, e.type, e.schema, e.data, e.meta, e.at, hashes[e.n]
+        FROM unnest(e_ids, e_streams, e_versions, e_types, e_schemas, e_data, e_meta, e_at) WITH ORDINALITY AS e(id, stream, version, type, schema, data, meta, at, n);
+        INSERT INTO projections (stream, kind, version, state) SELECT * FROM unnest(p_streams, p_kinds, p_versions, p_states)
+        ON CONFLICT (stream) DO UPDATE SET kind = excluded.kind, version = excluded.version, state = excluded.state;
+        INSERT INTO usernames (username, account_id) SELECT * FROM unnest(u_names, u_accounts);
+        INSERT INTO username_skeletons (username, skeleton) SELECT * FROM unnest(u_names, u_skeletons);
+        UPDATE chain_head SET seq = head + coalesce(array_length(e_ids, 1), 0), hash = head_hash;
+        first_seq := head + 1;
+      END $$;
+    `,
+  },
 ];

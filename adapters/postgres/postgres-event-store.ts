@@ -95,7 +95,7 @@ export class PostgresEventStore implements EventStore {
  */
 export const openPostgresEventStore = async (url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> => {
   const pool = openPgPool(url, { max: options.readConnections ?? 8, lockTimeoutMs: options.lockTimeoutMs });
-  const writerPool = openPgPool(url, { max: 1, lockTimeoutMs: options.lockTimeoutMs, application: 'latchkey-writer' });
+  const writerPool = openPgPool(url, { max: 1, lockTimeoutMs: options.lockTimeoutMs, application: 'latchkey-writer', genericPlans: true });
   try {
     await migratePostgres(pool);
     const sync = (await writerPool.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;

@@ -1,14 +1,16 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { DomainError, isDomainError } from '../../core/errors.js';
 import type { StoredEvent } from '../../core/event.js';
 import type { AppendRequest } from '../../core/ports/event-store.js';
 import { type ProjectionSource, Projector } from '../../core/projector.js';
-import { uts39UsernameLooks } from '../unicode/uts39-username-looks.js';
 import { type StreamKind, eventSchema, streamId } from '../../core/streams.js';
-import { chainHash } from '../event-log/chain-hash.js';
+import { chainTail } from '../event-log/chain-hash.js';
 import type { EventTuple } from '../event-log/event-tuple.js';
 import { eventColumns, storedEventFromRow } from '../event-log/stored-event-from-row.js';
+import { uts39UsernameLooks } from '../unicode/uts39-username-looks.js';
 import { pgStorageError } from './pg-storage-error.js';
+
+const { DatabaseError } = pg;
 
 interface Pending {
   readonly request: AppendRequest;
@@ -23,38 +25,51 @@ interface Row {
   readonly state: string;
 }
 
+interface PrefetchRow {
+  readonly what: 'p' | 'u' | 'e' | 's';
+  readonly k: string;
+  readonly version: number;
+  readonly v: string;
+}
+
+/** An append's events as folded, before `latchkey_append` has given them their seq numbers. */
+type Unnumbered = readonly Omit<StoredEvent, 'seq'>[];
+
+/** What folding a batch gives: each append's outcome, which of them are new to the log, and the statement's values. */
+interface Folded {
+  readonly outcomes: readonly (Unnumbered | readonly StoredEvent[] | DomainError)[];
+  readonly fresh: ReadonlySet<Unnumbered>;
+  readonly values: unknown[] | null;
+}
+
 const maxBatch = 256;
+/** Reads and folds of one batch before its appends fail as 'stream_moved' (each round lost to another node's commit). */
+const maxRounds = 8;
 
-const prefetchSql = `
-  SELECT 'p' AS what, stream AS k, version, state AS v FROM projections WHERE stream = ANY($1::text[])
-  UNION ALL SELECT 'u', username, 0, account_id FROM usernames WHERE username = ANY($2::text[])
-  UNION ALL SELECT 'e', id, 0, '' FROM events WHERE id = ANY($3::text[])
-  UNION ALL SELECT 's', skeleton, 0, username FROM username_skeletons WHERE skeleton = ANY($4::text[])`;
+// The rows a batch folds onto and its command ids already in the log; the names and their skeletons only when it
+// claims some. Each key probes its index alone (LATERAL … LIMIT 1 is not flattened into a join, which a generic plan
+// would make a scan of the whole table).
+const probe = (what: string, param: string, table: string, key: string, columns: string) =>
+  `SELECT '${what}' AS what, q.k, r.version, r.v FROM unnest(${param}::text[]) AS q(k) CROSS JOIN LATERAL (SELECT ${columns} FROM ${table} WHERE ${key} = q.k LIMIT 1) r`;
+const prefetchSql = [probe('p', '$1', 'projections', 'stream', 'version, state AS v'), probe('e', '$2', 'events', 'id', "0 AS version, '' AS v")].join(' UNION ALL ');
+const prefetchNamesSql = [prefetchSql, probe('u', '$3', 'usernames', 'username', '0 AS version, account_id AS v'), probe('s', '$4', 'username_skeletons', 'skeleton', '0 AS version, username AS v')].join(' UNION ALL ');
+const appendSql = `SELECT first_seq, head_hash FROM latchkey_append(${Array.from({ length: 18 }, (_, i) => `$${i + 1}`).join(', ')})`;
 
-const writeSql = `
-  WITH e AS (
-    INSERT INTO events (seq, id, stream, version, type, schema, data, meta, at, hash)
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::integer[], $7::text[], $8::text[], $9::bigint[], $10::bytea[])
-  ), p AS (
-    INSERT INTO projections (stream, kind, version, state) SELECT * FROM unnest($11::text[], $12::text[], $13::integer[], $14::text[])
-    ON CONFLICT (stream) DO UPDATE SET kind = excluded.kind, version = excluded.version, state = excluded.state
-  ), u AS (
-    INSERT INTO usernames (username, account_id) SELECT * FROM unnest($15::text[], $16::text[])
-  ), s AS (
-    INSERT INTO username_skeletons (username, skeleton) SELECT * FROM unnest($15::text[], $17::text[])
-  )
-  SELECT 1`;
+/** Another node's commit moved what the batch read (latchkey_append's LKSTL), or took one of its unique keys first. */
+const moved = (err: unknown): boolean => err instanceof DatabaseError && (err.code === 'LKSTL' || err.code === '23505');
 
 /**
  * The appending side of the PostgreSQL log (docs/design.md "PostgreSQL"), one per node, on one connection of its
- * own (its two parameterised statements named: parsed and planned once per connection). Group commit: the appends that arrive while a commit is in flight wait, then share the next transaction and
- * its one WAL flush (synchronous_commit = on). A transaction is four round trips, however many appends it holds:
- * BEGIN and lock the chain head (FOR UPDATE: the nodes' appends queue there, so seq order is commit order and each
- * hash chains from the one committed before it); read every projection row, username and command id the batch
- * names; fold each append through the Projector (a stale expected version refuses that append alone, before it has
- * written anything); write every event, projection and username of the batch in one statement; move the head and
- * COMMIT. Nothing is answered before the COMMIT returns; if anything in the transaction fails, every append in it
- * fails (a unique clash as 'stream_moved', retried; a lost database as 'unavailable', 503).
+ * own (its statements named: parsed and planned once per connection). Group commit: the appends that arrive while
+ * a commit is in flight wait, then share the next one and its one WAL flush (synchronous_commit = on). A commit is
+ * two round trips however many appends it holds, and no transaction stays open across the network: read every
+ * projection row, username and command id the batch names (one statement, no lock); fold each append through the
+ * Projector (a stale expected version refuses that append alone, before it has written anything); then one call of
+ * `latchkey_append` (pg-migrations.ts, step 2), a transaction of its own, which under the chain head's row lock
+ * checks that nothing the fold read has moved, gives the seq numbers, chains the hashes and writes every event,
+ * projection and username. When another node's commit moved a row in between (or took a unique key), the batch is
+ * read and folded again. Nothing is answered before that statement has committed; a lost database fails every
+ * append of the batch as 'unavailable' (503).
  */
 export class PostgresEventWriter {
   readonly #pool: pg.Pool;
@@ -63,13 +78,13 @@ export class PostgresEventWriter {
   #lastSeq = 0;
   readonly #observeCommit: (seconds: number) => void;
 
-  /** `observeCommit`: each append's time until its COMMIT returned (or it failed), in seconds (/metrics). */
+  /** `observeCommit`: each append's time until its commit returned (or it failed), in seconds (/metrics). */
   constructor(pool: pg.Pool, observeCommit: (seconds: number) => void = () => {}) {
     this.#pool = pool;
     this.#observeCommit = observeCommit;
   }
 
-  /** The last seq this node committed or saw at the head (the `latchkey_events_last_seq` gauge). */
+  /** The last seq this node committed (the `latchkey_events_last_seq` gauge). */
   get lastSeq(): number {
     return this.#lastSeq;
   }
@@ -100,40 +115,45 @@ export class PostgresEventWriter {
       for (const p of batch) p.reject(pgStorageError(err));
       return;
     }
-    let broken: unknown;
+    let broken: Error | undefined;
     try {
-      const outcomes = await this.#inTransaction(client, batch);
-      batch.forEach((p, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome instanceof DomainError) p.reject(outcome);
-        else p.resolve(outcome);
-      });
-    } catch (err) {
-      broken = err;
-      await client.query('ROLLBACK').then(
-        () => (broken = undefined),
-        () => {},
-      );
-      for (const p of batch) p.reject(pgStorageError(err));
+      for (let round = 1; ; round++) {
+        try {
+          const outcomes = await this.#write(client, await this.#fold(client, batch));
+          batch.forEach((p, i) => {
+            const outcome = outcomes[i]!;
+            if (outcome instanceof DomainError) p.reject(outcome);
+            else p.resolve(outcome);
+          });
+          return;
+        } catch (err) {
+          if (moved(err) && round < maxRounds) continue;
+          // A statement PostgreSQL refused leaves the connection usable (each is its own transaction, none is left
+          // open); any other failure (the connection lost, a protocol error) drops it.
+          if (!(err instanceof DatabaseError)) broken = err instanceof Error ? err : new Error(String(err));
+          for (const p of batch) p.reject(pgStorageError(err));
+          return;
+        }
+      }
     } finally {
-      // A connection whose ROLLBACK failed is dropped, not reused.
-      client.release(broken instanceof Error ? broken : undefined);
+      client.release(broken);
     }
   }
 
-  async #inTransaction(client: pg.PoolClient, batch: readonly Pending[]): Promise<(readonly StoredEvent[] | DomainError)[]> {
-    const [, head] = (await client.query('BEGIN; SELECT seq, hash FROM chain_head FOR UPDATE')) as unknown as [unknown, pg.QueryResult<{ seq: number; hash: Buffer }>];
-    let seq = head.rows[0]!.seq;
-    let hash = head.rows[0]!.hash;
+  /** The batch folded onto the rows as they are now: each append's outcome, and what `latchkey_append` must write. */
+  async #fold(client: pg.PoolClient, batch: readonly Pending[]): Promise<Folded> {
     const rows = new Map<string, Row | undefined>();
     const owners = new Map<string, string | undefined>();
     // Skeleton → the claimed names that have it (docs/security.md §36), from the log's table and this batch.
     const lookalikes = new Map<string, Set<string>>();
     const existing = await this.#prefetch(client, batch, rows, owners, lookalikes);
-    const columns = { seq: [] as number[], id: [] as string[], stream: [] as string[], version: [] as number[], type: [] as string[], schema: [] as number[], data: [] as string[], meta: [] as string[], at: [] as number[], hash: [] as Buffer[] };
+    // The version of every row the fold starts from (0: absent), checked again under the chain head's lock.
+    const read = [...rows].map(([stream, row]) => [stream, row?.version ?? 0] as const);
+    const columns = { id: [] as string[], stream: [] as string[], version: [] as number[], type: [] as string[], schema: [] as number[], data: [] as string[], meta: [] as string[], at: [] as number[], tail: [] as Buffer[] };
     const newUsernames = new Map<string, string>();
     const dirty = new Set<string>();
-    const byCommand = new Map<string, readonly StoredEvent[]>();
+    const byCommand = new Map<string, Unnumbered | readonly StoredEvent[]>();
+    const fresh = new Set<Unnumbered>();
     const source: ProjectionSource = {
       projection: (stream) => {
         const row = rows.get(stream);
@@ -142,7 +162,7 @@ export class PostgresEventWriter {
       usernameOwner: (username) => newUsernames.get(username) ?? owners.get(username),
       lookalikeOf: (username) => [...(lookalikes.get(uts39UsernameLooks.skeleton(username)) ?? [])].find((n) => n !== username),
     };
-    const outcomes: (readonly StoredEvent[] | DomainError)[] = [];
+    const outcomes: (Unnumbered | readonly StoredEvent[] | DomainError)[] = [];
     for (const { request } of batch) {
       const earlier = byCommand.get(request.commandId);
       if (earlier !== undefined) {
@@ -157,28 +177,23 @@ export class PostgresEventWriter {
       }
       const meta = JSON.stringify(request.meta);
       const projector = new Projector(source);
-      const staged: { row: EventTuple; hash: Buffer; event: StoredEvent }[] = [];
-      let nextSeq = seq;
-      let nextHash = hash;
+      const staged: Omit<StoredEvent, 'seq'>[] = [];
+      const tuples: EventTuple[] = [];
       try {
         projector.applyWrites(request.writes, request.at, (stream, version, event) => {
-          nextSeq += 1;
           const schema = eventSchema(event.type);
-          const row: EventTuple = [nextSeq, `${request.commandId}:${staged.length}`, stream, version, event.type, schema, JSON.stringify(event.data), meta, request.at];
-          nextHash = chainHash(nextHash, row);
-          // chainHash returns a fresh Buffer per call (one-shot hash), kept as the row's stored hash.
-          staged.push({ row, hash: nextHash, event: { seq: nextSeq, id: row[1], stream, version, type: event.type, schema, data: event.data, meta: request.meta, at: request.at } });
+          const id = `${request.commandId}:${staged.length}`;
+          // seq 0 here: chainTail leaves the seq out (latchkey_append gives it).
+          tuples.push([0, id, stream, version, event.type, schema, JSON.stringify(event.data), meta, request.at]);
+          staged.push({ id, stream, version, type: event.type, schema, data: event.data, meta: request.meta, at: request.at });
         });
       } catch (err) {
         if (!isDomainError(err)) throw err;
         outcomes.push(err);
         continue;
       }
-      seq = nextSeq;
-      hash = nextHash;
-      for (const s of staged) {
-        const [rs, id, stream, version, type, schema, data, , at] = s.row;
-        columns.seq.push(rs);
+      for (const row of tuples) {
+        const [, id, stream, version, type, schema, data, , at] = row;
         columns.id.push(id);
         columns.stream.push(stream);
         columns.version.push(version);
@@ -187,7 +202,7 @@ export class PostgresEventWriter {
         columns.data.push(data);
         columns.meta.push(meta);
         columns.at.push(at);
-        columns.hash.push(s.hash);
+        columns.tail.push(chainTail(row));
       }
       for (const [stream, row] of projector.rows) {
         if (!row.changed) continue;
@@ -199,41 +214,51 @@ export class PostgresEventWriter {
         const skeleton = uts39UsernameLooks.skeleton(username);
         lookalikes.set(skeleton, (lookalikes.get(skeleton) ?? new Set()).add(username));
       }
-      const events = staged.map((s) => s.event);
-      byCommand.set(request.commandId, events);
-      outcomes.push(events);
+      fresh.add(staged);
+      byCommand.set(request.commandId, staged);
+      outcomes.push(staged);
     }
-    if (columns.seq.length > 0) {
-      const changed = [...dirty].map((stream) => [stream, rows.get(stream)!] as const);
-      await client.query({ name: 'writer-write', text: writeSql, values: [
-        columns.seq, columns.id, columns.stream, columns.version, columns.type, columns.schema, columns.data, columns.meta, columns.at, columns.hash,
-        changed.map(([s]) => s), changed.map(([, r]) => r.kind), changed.map(([, r]) => r.version), changed.map(([, r]) => r.state),
-        [...newUsernames.keys()], [...newUsernames.values()], [...newUsernames.keys()].map((u) => uts39UsernameLooks.skeleton(u)),
-      ] });
-      await client.query(`UPDATE chain_head SET seq = ${seq}, hash = '\\x${hash.toString('hex')}'; COMMIT`);
-    } else {
-      await client.query('COMMIT');
-    }
-    this.#lastSeq = seq;
-    return outcomes;
+    if (columns.id.length === 0) return { outcomes, fresh, values: null };
+    const changed = [...dirty].map((stream) => [stream, rows.get(stream)!] as const);
+    const names = [...newUsernames.keys()];
+    const values = [
+      columns.id, columns.stream, columns.version, columns.type, columns.schema, columns.data, columns.meta, columns.at, columns.tail,
+      read.map(([stream]) => stream), read.map(([, version]) => version),
+      changed.map(([stream]) => stream), changed.map(([, r]) => r.kind), changed.map(([, r]) => r.version), changed.map(([, r]) => r.state),
+      names, [...newUsernames.values()], names.map((u) => uts39UsernameLooks.skeleton(u)),
+    ];
+    return { outcomes, fresh, values };
+  }
+
+  /** One `latchkey_append`; the new appends' events take their seq numbers from the first it gave, in batch order. */
+  async #write(client: pg.PoolClient, { outcomes, fresh, values }: Folded): Promise<(readonly StoredEvent[] | DomainError)[]> {
+    if (values === null) return outcomes as (readonly StoredEvent[] | DomainError)[];
+    const r = await client.query<{ first_seq: string; head_hash: Buffer }>({ name: 'writer-append', text: appendSql, values });
+    let seq = Number(r.rows[0]!.first_seq);
+    const numbered = new Map<Unnumbered, readonly StoredEvent[]>();
+    for (const staged of fresh) numbered.set(staged, staged.map((e) => ({ ...e, seq: seq++ })));
+    this.#lastSeq = seq - 1;
+    // A command asked twice in one batch answers both with the same events.
+    return outcomes.map((o) => (o instanceof DomainError ? o : (numbered.get(o) ?? (o as readonly StoredEvent[]))));
   }
 
   /** Every projection row and username the batch may fold onto, and which of its commands are already in the log. */
   async #prefetch(client: pg.PoolClient, batch: readonly Pending[], rows: Map<string, Row | undefined>, owners: Map<string, string | undefined>, lookalikes: Map<string, Set<string>>): Promise<Set<string>> {
-    const streams = new Set<string>();
+    const kinds = new Map<string, StreamKind>();
     const usernames = new Set<string>();
     for (const { request } of batch) {
       for (const write of request.writes) {
-        streams.add(streamId(write.kind, write.id));
+        kinds.set(streamId(write.kind, write.id), write.kind);
         for (const event of write.events) if (event.type === 'AccountRegistered') usernames.add(event.data.username);
       }
     }
+    for (const stream of kinds.keys()) rows.set(stream, undefined);
     const firstIds = batch.map((p) => `${p.request.commandId}:0`);
-    const skeletons = [...usernames].map((u) => uts39UsernameLooks.skeleton(u));
-    const result = await client.query<{ what: 'p' | 'u' | 'e' | 's'; k: string; version: number; v: string }>({ name: 'writer-prefetch', text: prefetchSql, values: [[...streams], [...usernames], firstIds, skeletons] });
+    const result =
+      usernames.size === 0
+        ? await client.query<PrefetchRow>({ name: 'writer-prefetch', text: prefetchSql, values: [[...kinds.keys()], firstIds] })
+        : await client.query<PrefetchRow>({ name: 'writer-prefetch-names', text: prefetchNamesSql, values: [[...kinds.keys()], firstIds, [...usernames], [...usernames].map((u) => uts39UsernameLooks.skeleton(u))] });
     const existing = new Set<string>();
-    const kinds = new Map<string, StreamKind>();
-    for (const { request } of batch) for (const write of request.writes) kinds.set(streamId(write.kind, write.id), write.kind);
     for (const r of result.rows) {
       if (r.what === 'p') rows.set(r.k, { kind: kinds.get(r.k)!, version: r.version, state: r.v });
       else if (r.what === 'u') owners.set(r.k, r.v);

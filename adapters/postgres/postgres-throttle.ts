@@ -54,7 +54,7 @@ export class PostgresThrottle implements Throttle {
   readonly #waiters = new Map<string, (() => void)[]>();
   /** Per key, the tail of this node's changes to it: each starts when the one before has ended. */
   readonly #lanes = new Map<string, Promise<unknown>>(); // resolves to the error its change failed with, if any
-  /** Per key, the row as this node last read or wrote it (absent: read it first). */
+  /** Per key, the row as this node last read or wrote it (absent: a take tries the insert first, a settle reads it). */
   readonly #known = new Map<string, StoredBucket>();
   /** The latest time any call gave: a waiter looks again at that time, not at the time it started waiting. */
   #now = 0;
@@ -115,9 +115,13 @@ export class PostgresThrottle implements Throttle {
     const id = `${scope}\0${key}`;
     return this.#inLane(id, async () => {
       try {
+        // A key this node knows nothing of is most likely absent (a full bucket is deleted): the insert is tried
+        // first, one statement, and its clash with a row that exists reads that row.
+        let unknown = !this.#known.has(id);
         for (;;) {
-          const cached = this.#known.has(id);
-          const row = await this.#row(id, scope, key);
+          const cached = unknown || this.#known.has(id);
+          const row = unknown ? undefined : await this.#row(id, scope, key);
+          unknown = false;
           const held = row !== undefined && now < row.held_until ? row.held : 0;
           const result = takeToken(row && { tokens: row.tokens, at: row.at }, now, this.#policyOf(scope));
           if (!result.ok && cached) {

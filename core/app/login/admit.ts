@@ -29,8 +29,8 @@ export const admit = async (deps: Deps, username: string, accountBudget: boolean
     kind: 'admitted',
     settle: async (verdict) => {
       const settle = verdict === 'success' ? deps.throttle.refund.bind(deps.throttle) : deps.throttle.spend.bind(deps.throttle);
-      await settle('ip', ip, deps.clock.now());
-      if (accountBudget) await settle('account', username, deps.clock.now());
+      // Independent budgets: settled together (on PostgreSQL, two statements in flight at once, not one after the other).
+      await Promise.all([settle('ip', ip, deps.clock.now()), accountBudget ? settle('account', username, deps.clock.now()) : undefined]);
     },
   };
 };

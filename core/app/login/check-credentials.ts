@@ -5,7 +5,7 @@ import { utf8Length } from '../../utf8-length.js';
 import { parseBearerSecret } from '../kernel/bearer-secret.js';
 import type { Deps } from '../kernel/deps.js';
 import { otpOutcome } from '../kernel/otp-outcome.js';
-import { registeredAccount } from '../kernel/registered-account.js';
+import { registeredAccountRead } from '../kernel/registered-account.js';
 import { transact } from '../kernel/transact.js';
 import { userView } from '../kernel/user-view.js';
 import { signToken } from '../sessions/issued-token.js';
@@ -20,7 +20,8 @@ import { rehashPassword } from './rehash-password.js';
 export const checkCredentials = async (deps: Deps, username: string, input: LoginInput, meta: EventMeta): Promise<LoginResult> => {
   // A full argon2 queue sheds this login anyway: say so before reading anything (shed answers must stay cheap).
   if (deps.hasher.saturated()) throw new DomainError('overloaded', 'the server is busy', 1);
-  const account = await registeredAccount(deps, username);
+  const found = await registeredAccountRead(deps, username);
+  const account = found?.account ?? null;
   // NIST SP 800-63B §5.1.1.2: over-long passwords fail without hashing; everyone else costs one argon2 verify,
   // against a dummy hash when the user does not exist (OWASP: same time for unknown users).
   const tooLong = utf8Length(input.password) > deps.policy.password.maxBytes;
@@ -38,7 +39,8 @@ export const checkCredentials = async (deps: Deps, username: string, input: Logi
   };
   let outcome: PasswordStepOutcome;
   try {
-    outcome = await transact(deps, meta, (tx) => passwordStep(deps, tx, check, input, meta.dialect));
+    // From the read above (a change meanwhile fails the append's version check; the retry reads afresh).
+    outcome = await transact(deps, meta, (tx) => passwordStep(deps, tx, check, input, meta.dialect), found === null ? [] : [found.read]);
   } catch (e) {
     // Lost every race, or checked against a password that changed meanwhile: refused (fail closed), and recorded.
     if (isDomainError(e) && (e.code === 'stream_moved' || e.code === 'stale_check')) {

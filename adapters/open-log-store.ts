@@ -60,7 +60,7 @@ export interface LogStore {
 export const openLogStore = async (config: Config, signingKey?: KeyObject, observeCommit?: (seconds: number) => void): Promise<LogStore> => {
   if (config.databaseUrl !== undefined) {
     const store = await openPostgresEventStore(config.databaseUrl, { lockTimeoutMs: config.busyTimeoutMs, observeCommit });
-    const throttlePool = openPgPool(config.databaseUrl, { max: 4, synchronousCommit: 'off', application: 'latchkey-throttle' });
+    const throttlePool = openPgPool(config.databaseUrl, { max: 4, synchronousCommit: 'off', application: 'latchkey-throttle', genericPlans: true });
     return {
       store,
       lastSeq: () => store.lastSeq(),

@@ -5,14 +5,7 @@ import type { Policy } from '../../core/policy.js';
 import type { Throttle, ThrottleScope } from '../../core/ports/throttle.js';
 import { type Bucket, bucketIsFull, returnToken, takeToken } from '../../core/throttle/token-bucket.js';
 import { pgStorageError } from './pg-storage-error.js';
-
-interface StoredBucket {
-  readonly tokens: number;
-  readonly at: number;
-  readonly held: number;
-  readonly held_until: number;
-  readonly rev: number;
-}
+import { type StoredBucket, ThrottleWrites } from './throttle-writes.js';
 
 export interface PostgresThrottleOptions {
   /** Attempts of one key waiting on this node for a held token (past it, 503 overloaded, as InMemoryThrottle). */
@@ -23,11 +16,8 @@ export interface PostgresThrottleOptions {
   readonly pollMs?: number;
 }
 
-// Named: each connection parses and plans them once (a login runs four of them).
+// Named: each connection parses and plans it once (the writes are throttle-writes.ts's).
 const selectSql = { name: 'throttle-select', text: 'SELECT tokens, at, held, held_until, rev FROM throttle_buckets WHERE scope = $1 AND key = $2' };
-const updateSql = { name: 'throttle-update', text: 'UPDATE throttle_buckets SET tokens = $3, at = $4, held = $5, held_until = $6, rev = rev + 1 WHERE scope = $1 AND key = $2 AND rev = $7' };
-const insertSql = { name: 'throttle-insert', text: 'INSERT INTO throttle_buckets (scope, key, tokens, at, held, held_until, rev) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING' };
-const deleteSql = { name: 'throttle-delete', text: 'DELETE FROM throttle_buckets WHERE scope = $1 AND key = $2 AND rev = $3' };
 /** Rows this node last wrote, kept for their next compare-and-set; past this many, forgotten (read again). */
 const maxKnown = 50_000;
 
@@ -37,8 +27,8 @@ const maxKnown = 50_000;
  * every node, so N nodes give an attacker one budget, not N. Each change is a compare-and-set on the row's `rev`
  * (read, fold in JS, `UPDATE … WHERE rev = seen`; lost races read again): no transaction, on a pool with
  * synchronous_commit off over an UNLOGGED table (a short-window rate, docs/design.md "PostgreSQL"). On one node the
- * changes to one key run one at a time, from the row as this node last wrote it: one statement a change, and a
- * race lost only to another node (64 logins at once behind one address made 20 lost races a login before). A row is
+ * changes to one key run one at a time, from the row as this node last wrote it: one statement a change (writes to
+ * different keys at the same moment share one: throttle-writes.ts), and a race lost only to another node (64 logins at once behind one address made 20 lost races a login before). A row is
  * inserted at a random `rev`, so a row deleted and made again elsewhere never passes for the one this node knew.
  * Held tokens are counted in the row with a lease (`held_until`); an attempt finding the budget empty while tokens
  * are held waits for them: woken by this node's own settles at once, and looking again every `pollMs` for other
@@ -47,6 +37,7 @@ const maxKnown = 50_000;
  */
 export class PostgresThrottle implements Throttle {
   readonly #pool: pg.Pool;
+  readonly #writes: ThrottleWrites;
   readonly #policy: Policy['throttle'];
   readonly #maxWaiters: number;
   readonly #holdMs: number;
@@ -61,6 +52,7 @@ export class PostgresThrottle implements Throttle {
 
   constructor(pool: pg.Pool, policy: Policy['throttle'], options: PostgresThrottleOptions = {}) {
     this.#pool = pool;
+    this.#writes = new ThrottleWrites(pool);
     this.#policy = policy;
     this.#maxWaiters = options.maxWaiters ?? 256;
     this.#holdMs = options.holdMs ?? 30_000;
@@ -153,7 +145,7 @@ export class PostgresThrottle implements Throttle {
           if (row !== undefined && held === 0 && bucketIsFull(bucket, now, this.#policyOf(scope))) {
             // A full bucket carries no information (InMemoryThrottle forgets it too): the table stays the size of the attack.
             this.#known.delete(id);
-            if ((await this.#pool.query({ ...deleteSql, values: [scope, key, row.rev] })).rowCount === 1) break;
+            if (await this.#writes.write({ op: 'delete', scope, key, seen: row.rev })) break;
             continue;
           }
           if (row === undefined && bucketIsFull(bucket, now, this.#policyOf(scope))) break;
@@ -173,11 +165,9 @@ export class PostgresThrottle implements Throttle {
    */
   async #write(id: string, scope: ThrottleScope, key: string, row: StoredBucket | undefined, bucket: Bucket, held: number, heldUntil: number): Promise<boolean> {
     const rev = row === undefined ? randomInt(2 ** 47) : row.rev + 1;
-    const r =
-      row === undefined
-        ? await this.#pool.query({ ...insertSql, values: [scope, key, bucket.tokens, bucket.at, held, heldUntil, rev] })
-        : await this.#pool.query({ ...updateSql, values: [scope, key, bucket.tokens, bucket.at, held, heldUntil, row.rev] });
-    if (r.rowCount !== 1) {
+    const fields = { tokens: bucket.tokens, at: bucket.at, held, held_until: heldUntil };
+    const took = await this.#writes.write(row === undefined ? { op: 'insert', scope, key, row: { ...fields, rev } } : { op: 'update', scope, key, row: fields, seen: row.rev });
+    if (!took) {
       this.#known.delete(id);
       return false;
     }

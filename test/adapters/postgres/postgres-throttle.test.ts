@@ -75,7 +75,7 @@ const countingPool = () => {
     get: (target, name) =>
       name === 'query'
         ? (config: { text: string }, ...rest: unknown[]) => {
-            sent.push(config.text.split(' ')[0]!);
+            sent.push(config.text.trim().split(/\s/)[0]!);
             return (target.query as (...a: unknown[]) => unknown)(config, ...rest);
           }
         : Reflect.get(target, name, target),
@@ -92,6 +92,25 @@ t('a successful attempt costs two statements: a key this node knows nothing of i
     await node.refund('account', key, t0 + i);
   }
   assert.equal(sent, ['INSERT', 'DELETE', 'INSERT', 'DELETE', 'INSERT', 'DELETE']);
+});
+
+t('changes to two keys at one moment go as one statement; a compare-and-set lost in it reads again, the other stands', async () => {
+  const [ip, user] = [`k${++keys}`, `k${++keys}`];
+  const { pool: counted, sent } = countingPool();
+  const node = new PostgresThrottle(counted, policy);
+  assert.is(await node.take('ip', ip, t0), 0);
+  assert.is(await node.take('account', user, t0), 0);
+  // Another node takes the address's second token: this node's copy of that row is now stale.
+  assert.is(await nodeB.take('ip', ip, t0), 0);
+  sent.length = 0;
+  await Promise.all([node.spend('ip', ip, t0), node.refund('account', user, t0)]);
+  assert.equal(sent, ['WITH', 'SELECT', 'UPDATE'], 'one statement for both; the lost one read and written again');
+  const rows = await pool.query<{ key: string; tokens: number; held: number }>('SELECT key, tokens, held FROM throttle_buckets WHERE key = ANY($1) ORDER BY key', [[ip, user]]);
+  assert.equal(
+    rows.rows.map((r) => [r.key, r.tokens, r.held]),
+    [[ip, 0, 1]],
+    "the address: both tokens gone, the other node's still held; the account: full again, forgotten",
+  );
 });
 
 t('a bucket this node deleted and another node made again: the insert clashes, the row is read, its held token counts', async () => {

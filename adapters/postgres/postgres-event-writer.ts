@@ -61,12 +61,18 @@ export class PostgresEventWriter {
   #queue: Pending[] = [];
   #running = false;
   #lastSeq = 0;
+  #lastHash: Buffer | null = null;
   readonly #observeCommit: (seconds: number) => void;
+  readonly #onCommitted: (seq: number, hash: Buffer) => void;
 
-  /** `observeCommit`: each append's time until its COMMIT returned (or it failed), in seconds (/metrics). */
-  constructor(pool: pg.Pool, observeCommit: (seconds: number) => void = () => {}) {
+  /**
+   * `observeCommit`: each append's time until its COMMIT returned (or it failed), in seconds (/metrics).
+   * `onCommitted`: the chain head a COMMIT left, once its batch is answered (the node's checkpoints, docs/security.md §34).
+   */
+  constructor(pool: pg.Pool, observeCommit: (seconds: number) => void = () => {}, onCommitted: (seq: number, hash: Buffer) => void = () => {}) {
     this.#pool = pool;
     this.#observeCommit = observeCommit;
+    this.#onCommitted = onCommitted;
   }
 
   /** The last seq this node committed or saw at the head (the `latchkey_events_last_seq` gauge). */
@@ -108,6 +114,7 @@ export class PostgresEventWriter {
         if (outcome instanceof DomainError) p.reject(outcome);
         else p.resolve(outcome);
       });
+      if (this.#lastHash !== null) this.#onCommitted(this.#lastSeq, this.#lastHash);
     } catch (err) {
       broken = err;
       await client.query('ROLLBACK').then(
@@ -215,6 +222,7 @@ export class PostgresEventWriter {
       await client.query('COMMIT');
     }
     this.#lastSeq = seq;
+    this.#lastHash = hash;
     return outcomes;
   }
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkpointSignatureOk, parseCheckpoint } from '../../../adapters/sqlite/checkpoint.js';
-import { CheckpointWriter } from '../../../adapters/sqlite/checkpoint-writer.js';
+import { checkpointSignatureOk, parseCheckpoint } from '../../../adapters/event-log/checkpoint.js';
+import { CheckpointWriter } from '../../../adapters/event-log/checkpoint-writer.js';
 
 const { privateKey } = generateKeyPairSync('ed25519');
 const hashOf = (seq: number, fork = '') => `${fork || 'a'}${String(seq).padStart(63, '0')}`.slice(0, 64);

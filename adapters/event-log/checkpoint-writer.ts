@@ -17,11 +17,12 @@ export interface CheckpointWriterOptions {
 
 /**
  * A log writer's checkpoints (docs/security.md §34): the SQLite writer thread's, a PostgreSQL node's. After a commit
- * batch, `committed()` asks for one; it is written at most once per interval, one at a time (a flush waits for the
- * write in flight, and a commit meanwhile asks for none), on libuv's pool, so a commit never waits for it. It is read from
- * the log after the commit, so it can lag the log (a crash before the next write) and never lead it. Monotonic: a
- * head that is not past the checkpoint on disk (this writer's or another process's) is not written. Nor is one over
- * a log that no longer holds the newest checkpoint's row: signing it would bury the evidence of a fork.
+ * batch, `committed()` asks for one; it is signed from a timer at most once per interval and written one at a time
+ * (a flush waits for the write in flight; a commit meanwhile asks for none) on libuv's pool, so a commit never waits
+ * for it. The head is the one a commit left, so a checkpoint can lag the log (a crash before the next write) and
+ * never lead it. Monotonic: a head that is not past the checkpoint on disk (this writer's or another process's) is
+ * not written. Nor is one over a log that no longer holds the newest checkpoint's row: signing it would bury the
+ * evidence of a fork.
  */
 export class CheckpointWriter {
   readonly #o: CheckpointWriterOptions;

@@ -1,5 +1,6 @@
 import { type KeyObject, createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Policy } from '../core/policy.js';
 import type { EventStore } from '../core/ports/event-store.js';
 import type { Throttle } from '../core/ports/throttle.js';
@@ -8,8 +9,13 @@ import { openPgPool } from './postgres/open-pg-pool.js';
 import { openPostgresEventStore } from './postgres/postgres-event-store.js';
 import { PostgresThrottle } from './postgres/postgres-throttle.js';
 import { keyId } from './crypto/key-id.js';
-import { assertLogReachesCheckpoint } from './sqlite/assert-log-reaches-checkpoint.js';
-import { checkpointPath } from './sqlite/checkpoint-file.js';
+import { assertLogReachesCheckpoint } from './event-log/assert-log-reaches-checkpoint.js';
+import { checkpointPath } from './event-log/checkpoint-file.js';
+import type { Checkpoint } from './event-log/checkpoint.js';
+import type { HeadCheck } from './event-log/head-check.js';
+import { checkHead } from './sqlite/check-head.js';
+import { checkPostgresHead } from './postgres/check-postgres-head.js';
+import { PostgresCheckpoints } from './postgres/postgres-checkpoints.js';
 import { createEventWriterPool } from './sqlite/event-writer-pool.js';
 import { type Appender, openSqliteEventStore } from './sqlite/sqlite-event-store.js';
 import { InMemoryThrottle } from './throttle/in-memory-throttle.js';
@@ -46,8 +52,8 @@ export interface LogStore {
   /** Threads that must keep their priority when hashing is lowered (the SQLite writer thread). */
   keepPriority(): Promise<number[]>;
   /**
-   * Refuses a log that does not reach its signed checkpoint, then signs its head (docs/security.md §34); a no-op
-   * without a signing key, and on PostgreSQL, whose log has no signed checkpoints yet.
+   * Refuses a log that does not reach this data dir's signed checkpoint, then signs its head (docs/security.md §34):
+   * the SQLite file's, or on PostgreSQL the cluster's log as this node last saw it; a no-op without a signing key.
    */
   anchorHead(): Promise<void>;
   close(): Promise<void>;
@@ -58,27 +64,32 @@ export interface LogStore {
  * "PostgreSQL"); absent, the embedded SQLite log of the data dir (the default).
  */
 export const openLogStore = async (config: Config, signingKey?: KeyObject, observeCommit?: (seconds: number) => void): Promise<LogStore> => {
+  const path = databasePath(config);
+  const publicKey = signingKey === undefined ? null : createPublicKey(signingKey);
+  const kid = publicKey === null ? '' : await keyId(publicKey);
   if (config.databaseUrl !== undefined) {
-    const store = await openPostgresEventStore(config.databaseUrl, { lockTimeoutMs: config.busyTimeoutMs, observeCommit });
+    // This node's checkpoints go to its own data dir: one the database's admin could roll back with the log proves nothing.
+    let checkpoints: PostgresCheckpoints | null = null;
+    const store = await openPostgresEventStore(config.databaseUrl, { lockTimeoutMs: config.busyTimeoutMs, observeCommit, onCommitted: (seq, hash) => checkpoints?.committed(seq, hash) });
+    if (signingKey !== undefined) checkpoints = new PostgresCheckpoints(store.pool, { path: checkpointPath(path), key: signingKey, kid, intervalMs: config.checkpointIntervalMs });
     const throttlePool = openPgPool(config.databaseUrl, { max: 4, synchronousCommit: 'off', application: 'latchkey-throttle', genericPlans: true });
     return {
       store,
       lastSeq: () => store.lastSeq(),
       throttle: (policy, { maxWaiters }) => new PostgresThrottle(throttlePool, policy, { maxWaiters }),
       keepPriority: async () => [],
-      anchorHead: async () => undefined,
+      anchorHead: async () => checkpoints?.anchor(),
       close: async () => {
+        await checkpoints?.close();
         await Promise.all([store.close(), throttlePool.end()]);
       },
     };
   }
   // The loop's connection migrates and serves reads; the writer thread's own connection makes every append.
-  const path = databasePath(config);
-  const publicKey = signingKey === undefined ? null : createPublicKey(signingKey);
   const checkpoint =
     signingKey === undefined || publicKey === null
       ? undefined
-      : { path: checkpointPath(path), keyPem: signingKey.export({ format: 'pem', type: 'pkcs8' }).toString(), kid: await keyId(publicKey), intervalMs: config.checkpointIntervalMs };
+      : { path: checkpointPath(path), keyPem: signingKey.export({ format: 'pem', type: 'pkcs8' }).toString(), kid, intervalMs: config.checkpointIntervalMs };
   const writer = createEventWriterPool({ path, busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxDatabasePages, checkpoint });
   try {
     const store = openSqliteEventStore(path, { busyTimeoutMs: config.busyTimeoutMs, appender: observeCommit === undefined ? writer.append : timedAppends(writer.append, observeCommit) });
@@ -93,7 +104,7 @@ export const openLogStore = async (config: Config, signingKey?: KeyObject, obser
       },
       anchorHead: async () => {
         if (checkpoint === undefined || publicKey === null) return;
-        assertLogReachesCheckpoint(store.db, checkpoint.path, publicKey);
+        await assertLogReachesCheckpoint(checkpoint.path, (c) => checkHead(store.db, c, publicKey));
         await writer.checkpoint();
       },
       close: async () => {
@@ -116,6 +127,27 @@ export const verifyConfiguredLog = async (config: Config, options: VerifyLogOpti
   } finally {
     await pool.end();
   }
+};
+
+/** The configured log's head against signed checkpoints (`latchkey verify`), read-only. */
+export interface HeadChecker {
+  check(checkpoint: Checkpoint, publicKey: KeyObject): Promise<HeadCheck>;
+  close(): Promise<void>;
+}
+
+/** The SQLite file of the data dir, or the cluster's PostgreSQL log (whichever node's checkpoint is checked). */
+export const openHeadChecker = (config: Config): HeadChecker => {
+  if (config.databaseUrl === undefined) {
+    const db = new Database(databasePath(config), { readonly: true, fileMustExist: true });
+    return {
+      check: async (checkpoint, publicKey) => checkHead(db, checkpoint, publicKey),
+      close: async () => {
+        db.close();
+      },
+    };
+  }
+  const pool = openPgPool(config.databaseUrl, { max: 1, application: 'latchkey-verify' });
+  return { check: (checkpoint, publicKey) => checkPostgresHead(pool, checkpoint, publicKey), close: () => pool.end() };
 };
 
 /** `latchkey migrate`: brings the configured log's schema to this build's (every start does it too). */

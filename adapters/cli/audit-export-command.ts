@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { checkpointLine } from '../sqlite/checkpoint.js';
+import { checkpointLine } from '../event-log/checkpoint.js';
 import type { ExportFormat } from '../sqlite/export-log.js';
 import { FlagError, type ParsedArgs, rangeOf } from './audit-args.js';
 import { auditProgress, openAuditSession, reportRate } from './audit-session.js';

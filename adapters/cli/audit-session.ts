@@ -9,8 +9,8 @@ import { openPgPool } from '../postgres/open-pg-pool.js';
 import { exportPostgresLog } from '../postgres/export-postgres-log.js';
 import { PostgresAuditLog } from '../postgres/postgres-audit-log.js';
 import { verifyPostgresLog } from '../postgres/verify-postgres-log.js';
-import { type Checkpoint } from '../sqlite/checkpoint.js';
-import { checkpointPath, readCheckpoint } from '../sqlite/checkpoint-file.js';
+import { type Checkpoint } from '../event-log/checkpoint.js';
+import { checkpointPath, readCheckpoint } from '../event-log/checkpoint-file.js';
 import { type ExportOptions, exportLog } from '../sqlite/export-log.js';
 import { openDatabase } from '../sqlite/open-database.js';
 import { SqliteAuditLog } from '../sqlite/sqlite-audit-log.js';
@@ -51,6 +51,12 @@ interface OpenedLog {
   close(): Promise<void>;
 }
 
+/** The data dir's signed checkpoint of the log's head (a node's, on PostgreSQL), null when there is none or it is unreadable. */
+const dataDirCheckpoint = (config: Config): Checkpoint | null => {
+  const c = readCheckpoint(checkpointPath(databasePath(config)));
+  return c instanceof Error ? null : c;
+};
+
 /** The data dir's SQLite log, read-only, its chain checked with `latchkey verify`'s threads. */
 const sqliteLog = async (config: Config, onProgress: ((done: number, total?: number) => void) | undefined) => {
   const path = databasePath(config);
@@ -65,10 +71,7 @@ const sqliteLog = async (config: Config, onProgress: ((done: number, total?: num
         log,
         lastSeq: log.rows(),
         exportTo: (options, write) => exportLog(db, options, write),
-        checkpoint: () => {
-          const c = readCheckpoint(checkpointPath(path));
-          return c instanceof Error ? null : c;
-        },
+        checkpoint: () => dataDirCheckpoint(config),
         close: async () => log.close(),
       };
     },
@@ -78,8 +81,9 @@ const sqliteLog = async (config: Config, onProgress: ((done: number, total?: num
 /**
  * The cluster's PostgreSQL log, on a small pool of its own: every question reads committed rows only (the nodes go on
  * appending), its chain checked once at the start as `latchkey verify` checks it, which the answers then carry.
+ * `checkpoint`: the node's own signed checkpoint (its data dir's), which an export carries as on SQLite.
  */
-const postgresLog = async (url: string, onProgress: ((done: number, total?: number) => void) | undefined) => {
+const postgresLog = async (url: string, checkpoint: () => Checkpoint | null, onProgress: ((done: number, total?: number) => void) | undefined) => {
   const pool = openPgPool(url, { max: 2, application: 'latchkey-audit-cli' });
   try {
     const chain: VerifyResult = await verifyPostgresLog(pool, onProgress);
@@ -88,7 +92,7 @@ const postgresLog = async (url: string, onProgress: ((done: number, total?: numb
       chain,
       open: (): OpenedLog => {
         const log = new PostgresAuditLog(pool, async () => chain);
-        return { log, lastSeq, exportTo: (options, write) => exportPostgresLog(pool, options, write), checkpoint: () => null, close: () => log.close() };
+        return { log, lastSeq, exportTo: (options, write) => exportPostgresLog(pool, options, write), checkpoint, close: () => log.close() };
       },
       abandon: () => pool.end(),
     };
@@ -105,7 +109,7 @@ const postgresLog = async (url: string, onProgress: ((done: number, total?: numb
  */
 export const openAuditSession = async (config: Config, options: SessionOptions): Promise<AuditSession | null> => {
   const onProgress = options.progress ? auditProgress(`${options.label}: verify`) : undefined;
-  const source = config.databaseUrl === undefined ? { ...(await sqliteLog(config, onProgress)), abandon: async () => {} } : await postgresLog(config.databaseUrl, onProgress);
+  const source = config.databaseUrl === undefined ? { ...(await sqliteLog(config, onProgress)), abandon: async () => {} } : await postgresLog(config.databaseUrl, () => dataDirCheckpoint(config), onProgress);
   const { chain } = source;
   (options.chainTo === 'stdout' ? process.stdout : process.stderr).write(chainLine(chain, options.json && options.chainTo === 'stdout'));
   if (!chain.ok && options.requireVerified) {

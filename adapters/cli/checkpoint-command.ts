@@ -1,8 +1,8 @@
 import type { Config } from '../config.js';
 import { readPublicKey } from '../crypto/read-public-key.js';
 import { databasePath } from '../open-log-store.js';
-import { checkpointLine, checkpointSignatureOk } from '../sqlite/checkpoint.js';
-import { checkpointPath } from '../sqlite/checkpoint-file.js';
+import { checkpointLine, checkpointSignatureOk } from '../event-log/checkpoint.js';
+import { checkpointPath } from '../event-log/checkpoint-file.js';
 import { readHeadCheckpoint } from './read-head-checkpoint.js';
 
 /**

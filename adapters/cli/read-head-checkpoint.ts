@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type Checkpoint, parseCheckpoint } from '../sqlite/checkpoint.js';
-import { readCheckpoint } from '../sqlite/checkpoint-file.js';
+import { type Checkpoint, parseCheckpoint } from '../event-log/checkpoint.js';
+import { readCheckpoint } from '../event-log/checkpoint-file.js';
 
 /**
  * A checkpoint `verify` checks against: `--checkpoint FILE` (what `latchkey checkpoint --print` shipped off the

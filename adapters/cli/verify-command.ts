@@ -1,9 +1,8 @@
-import Database from 'better-sqlite3';
 import type { Config } from '../config.js';
 import { readPublicKey } from '../crypto/read-public-key.js';
-import { databasePath, verifyConfiguredLog } from '../open-log-store.js';
-import { checkHead, headCheckLine } from '../sqlite/check-head.js';
-import { checkpointPath } from '../sqlite/checkpoint-file.js';
+import { checkpointPath } from '../event-log/checkpoint-file.js';
+import { headCheckLine } from '../event-log/head-check.js';
+import { databasePath, openHeadChecker, verifyConfiguredLog } from '../open-log-store.js';
 import { progressReporter } from './progress.js';
 import { readHeadCheckpoint } from './read-head-checkpoint.js';
 import { threadsOption } from './threads-option.js';
@@ -12,37 +11,38 @@ import { threadsOption } from './threads-option.js';
  * The head against the signed checkpoints (docs/security.md §34): the data dir's own and, with `--checkpoint FILE`, one
  * kept off the machine. 0 when the log holds each; 1 when the log was truncated, rolled back or forked below one, when
  * one is bad, or when a data dir whose server signs checkpoints has none. A data dir without a signing key (a log
- * copied alone, a generated one) has nothing to check against.
+ * copied alone, a generated one) has nothing to check against. On PostgreSQL the data dir is a node's: its
+ * checkpoints anchor the cluster's merged chain, and every node's data dir can be checked against it in turn.
  */
-const checkCheckpoints = (config: Config, file: string | undefined): number => {
-  const path = databasePath(config);
+const checkCheckpoints = async (config: Config, file: string | undefined): Promise<number> => {
+  const path = checkpointPath(databasePath(config));
   const publicKey = readPublicKey(config.dataDir);
-  const own = readHeadCheckpoint(undefined, checkpointPath(path));
-  const shipped = file === undefined ? null : readHeadCheckpoint(file, checkpointPath(path));
+  const own = readHeadCheckpoint(undefined, path);
+  const shipped = file === undefined ? null : readHeadCheckpoint(file, path);
   if (publicKey === null) {
     process.stdout.write('checkpoint not checked: this data dir has no signing key (signing-key.pem)\n');
     return own === null && shipped === null ? 0 : 1;
   }
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const log = openHeadChecker(config);
   try {
     let status = 0;
     for (const [label, checkpoint] of [['', own], [`${file} `, shipped]] as const) {
       if (checkpoint === null) {
         if (label !== '') continue;
-        process.stdout.write(`checkpoint MISSING: ${checkpointPath(path)} is gone; where the log ended is not proven\n`);
+        process.stdout.write(`checkpoint MISSING: ${path} is gone; where the log ended is not proven\n`);
         status = 1;
       } else if (checkpoint instanceof Error) {
         process.stdout.write(`${label}checkpoint INVALID: ${checkpoint.message}\n`);
         status = 1;
       } else {
-        const check = checkHead(db, checkpoint, publicKey);
+        const check = await log.check(checkpoint, publicKey);
         process.stdout.write(`${label}${headCheckLine(check)}`);
         if (!check.ok) status = 1;
       }
     }
     return status;
   } finally {
-    db.close();
+    await log.close();
   }
 };
 
@@ -68,13 +68,5 @@ export const verifyCommand = async (config: Config, args: readonly string[]): Pr
     return 1;
   }
   process.stdout.write(`hash chain ok: ${result.events} events in ${seconds.toFixed(2)} s (${rate} events/s)\n`);
-  // Signed checkpoints anchor the SQLite file's head; the PostgreSQL log has none yet (docs/design.md "PostgreSQL").
-  if (config.databaseUrl !== undefined) {
-    if (file !== undefined) {
-      process.stderr.write('latchkey verify: --checkpoint is for the SQLite log; the PostgreSQL log has no signed checkpoints yet\n');
-      return 2;
-    }
-    return 0;
-  }
   return checkCheckpoints(config, file);
 };

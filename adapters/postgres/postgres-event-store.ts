@@ -16,6 +16,8 @@ export interface PostgresEventStoreOptions {
   readonly readConnections?: number;
   /** Each append's commit latency, in seconds (/metrics). */
   readonly observeCommit?: (seconds: number) => void;
+  /** The chain head each of this node's COMMITs left, after its batch is answered (its checkpoints). */
+  readonly onCommitted?: (seq: number, hash: Buffer) => void;
 }
 
 /**
@@ -30,10 +32,10 @@ export class PostgresEventStore implements EventStore {
   readonly #writerPool: pg.Pool;
   readonly #writer: PostgresEventWriter;
 
-  constructor(pool: pg.Pool, writerPool: pg.Pool, observeCommit?: (seconds: number) => void) {
+  constructor(pool: pg.Pool, writerPool: pg.Pool, observeCommit?: (seconds: number) => void, onCommitted?: (seq: number, hash: Buffer) => void) {
     this.pool = pool;
     this.#writerPool = writerPool;
-    this.#writer = new PostgresEventWriter(writerPool, observeCommit);
+    this.#writer = new PostgresEventWriter(writerPool, observeCommit, onCommitted);
   }
 
   async load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>> {
@@ -100,7 +102,7 @@ export const openPostgresEventStore = async (url: string, options: PostgresEvent
     await migratePostgres(pool);
     const sync = (await writerPool.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;
     if (sync !== 'on') throw new Error(`PostgreSQL synchronous_commit is ${sync}, expected on`);
-    return new PostgresEventStore(pool, writerPool, options.observeCommit);
+    return new PostgresEventStore(pool, writerPool, options.observeCommit, options.onCommitted);
   } catch (err) {
     await Promise.all([pool.end(), writerPool.end()]);
     throw err;

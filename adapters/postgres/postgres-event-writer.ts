@@ -76,12 +76,18 @@ export class PostgresEventWriter {
   #queue: Pending[] = [];
   #running = false;
   #lastSeq = 0;
+  #lastHash: Buffer | null = null;
   readonly #observeCommit: (seconds: number) => void;
+  readonly #onCommitted: (seq: number, hash: Buffer) => void;
 
-  /** `observeCommit`: each append's time until its commit returned (or it failed), in seconds (/metrics). */
-  constructor(pool: pg.Pool, observeCommit: (seconds: number) => void = () => {}) {
+  /**
+   * `observeCommit`: each append's time until its commit returned (or it failed), in seconds (/metrics).
+   * `onCommitted`: the chain head a commit left, once its batch is answered (the node's checkpoints, docs/security.md §34).
+   */
+  constructor(pool: pg.Pool, observeCommit: (seconds: number) => void = () => {}, onCommitted: (seq: number, hash: Buffer) => void = () => {}) {
     this.#pool = pool;
     this.#observeCommit = observeCommit;
+    this.#onCommitted = onCommitted;
   }
 
   /** The last seq this node committed (the `latchkey_events_last_seq` gauge). */
@@ -125,6 +131,7 @@ export class PostgresEventWriter {
             if (outcome instanceof DomainError) p.reject(outcome);
             else p.resolve(outcome);
           });
+          if (this.#lastHash !== null) this.#onCommitted(this.#lastSeq, this.#lastHash);
           return;
         } catch (err) {
           if (moved(err) && round < maxRounds) continue;
@@ -238,6 +245,7 @@ export class PostgresEventWriter {
     const numbered = new Map<Unnumbered, readonly StoredEvent[]>();
     for (const staged of fresh) numbered.set(staged, staged.map((e) => ({ ...e, seq: seq++ })));
     this.#lastSeq = seq - 1;
+    this.#lastHash = r.rows[0]!.head_hash;
     // A command asked twice in one batch answers both with the same events.
     return outcomes.map((o) => (o instanceof DomainError ? o : (numbered.get(o) ?? (o as readonly StoredEvent[]))));
   }

@@ -7,7 +7,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { workerData } from 'piscina';
 import type { AppendRequest } from '../../core/ports/event-store.js';
-import { CheckpointWriter } from './checkpoint-writer.js';
+import { CheckpointWriter } from '../event-log/checkpoint-writer.js';
 import { uts39UsernameLooks } from '../unicode/uts39-username-looks.js';
 import { type AppendOutcome, openSqliteEventAppender } from './sqlite-event-appender.js';
 

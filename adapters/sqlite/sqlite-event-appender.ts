@@ -4,7 +4,7 @@ import type { StoredEvent } from '../../core/event.js';
 import type { AppendRequest } from '../../core/ports/event-store.js';
 import { chainHash, genesisHash } from '../event-log/chain-hash.js';
 import type { EventTuple } from '../event-log/event-tuple.js';
-import type { LogPoint } from './checkpoint.js';
+import type { LogPoint } from '../event-log/checkpoint.js';
 import { hasTable } from './has-table.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { sqliteProjectionSource } from './projection-source.js';

@@ -8,19 +8,21 @@ export interface CheckpointWriterOptions {
   readonly kid: string;
   /** At most one checkpoint per interval; 0: after every commit batch (still one write at a time). */
   readonly intervalMs: number;
-  /** The log's last committed row, read between transactions. */
+  /** The log's last committed row: read between transactions (SQLite), or the one the last commit left (PostgreSQL). */
   readonly head: () => LogPoint;
-  /** The stored hash of the row at `seq` (hex), or undefined when there is none. */
-  readonly hashAt: (seq: number) => string | undefined;
+  /** The stored hash of the row at `seq` (hex), or undefined when there is none: from the file, or a query. */
+  readonly hashAt: (seq: number) => string | undefined | Promise<string | undefined>;
   readonly now?: () => number;
 }
 
 /**
- * The writer thread's checkpoints (docs/security.md §34). After a commit batch, `committed()` asks for one; it is
- * written at most once per interval, one at a time, on libuv's pool, so a commit never waits for it. It is read from
- * the log after the commit, so it can lag the log (a crash before the next write) and never lead it. Monotonic: a
- * head that is not past the checkpoint on disk (this writer's or another process's) is not written. Nor is one over
- * a log that no longer holds the newest checkpoint's row: signing it would bury the evidence of a fork.
+ * A log writer's checkpoints (docs/security.md §34): the SQLite writer thread's, a PostgreSQL node's. After a commit
+ * batch, `committed()` asks for one; it is signed from a timer at most once per interval and written one at a time
+ * (a flush waits for the write in flight; a commit meanwhile asks for none) on libuv's pool, so a commit never waits
+ * for it. The head is the one a commit left, so a checkpoint can lag the log (a crash before the next write) and
+ * never lead it. Monotonic: a head that is not past the checkpoint on disk (this writer's or another process's) is
+ * not written. Nor is one over a log that no longer holds the newest checkpoint's row: signing it would bury the
+ * evidence of a fork.
  */
 export class CheckpointWriter {
   readonly #o: CheckpointWriterOptions;
@@ -55,16 +57,26 @@ export class CheckpointWriter {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#writing;
-    const next = this.#next();
-    if (next !== null) writeCheckpointSync(this.#o.path, next);
+    const flushing = this.#next().then((next) => {
+      if (next !== null) writeCheckpointSync(this.#o.path, next);
+    });
+    this.#writing = flushing.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await flushing;
+    } finally {
+      this.#writing = null;
+    }
   }
 
-  #next(): Checkpoint | null {
+  async #next(): Promise<Checkpoint | null> {
     const head = this.#o.head();
     const onDisk = readCheckpoint(this.#o.path);
     const newest = onDisk instanceof Error || onDisk === null || (this.#last !== null && this.#last.seq >= onDisk.seq) ? this.#last : onDisk;
     if (newest !== null && head.seq <= newest.seq) return null;
-    if (newest !== null && newest.seq > 0 && this.#o.hashAt(newest.seq) !== newest.hash) throw new Error('the log no longer holds the last checkpoint');
+    if (newest !== null && newest.seq > 0 && (await this.#o.hashAt(newest.seq)) !== newest.hash) throw new Error('the log no longer holds the last checkpoint');
     const at = this.#now();
     const next = signCheckpoint(this.#o.key, this.#o.kid, head, at, thinAnchors(newest, head.seq));
     this.#last = next;
@@ -74,7 +86,7 @@ export class CheckpointWriter {
 
   async #writeHead(): Promise<void> {
     try {
-      const next = this.#next();
+      const next = await this.#next();
       if (next !== null) await writeCheckpoint(this.#o.path, next);
       this.failures = 0;
     } catch {

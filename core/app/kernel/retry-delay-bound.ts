@@ -1,5 +1,5 @@
 /** The bound of the first delay, doubled for each race lost after it up to `retryDelayCapMs` (docs/design.md "Retries"). */
-export const retryDelayBaseMs = 4;
+export const retryDelayBaseMs = 8;
 export const retryDelayCapMs = 32;
 
 /**

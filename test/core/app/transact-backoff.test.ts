@@ -57,13 +57,13 @@ const command = (attempts: { n: number }) => async (tx: Parameters<Parameters<ty
   await tx.decide('session', 'ses-1', { type: 'Issue', sessionId: 'ses-1', accountId: 'acc-1', jti: 'jti-1', aal: 'aal2', method: 'password+totp', ttlMs: 60_000, dialect: 'native', now });
 };
 
-test('the bound: none after the first lost race, then 4 ms doubling up to 32 ms', () => {
+test('the bound: none after the first lost race, then 8 ms doubling up to 32 ms', () => {
   assert.equal(
     Array.from({ length: 8 }, (_, i) => retryDelayBound(i + 1)),
-    [0, 4, 8, 16, 32, 32, 32, 32],
+    [0, 8, 16, 32, 32, 32, 32, 32],
   );
   assert.is(retryDelayBound(0), 0);
-  assert.equal([retryDelayBaseMs, retryDelayCapMs], [4, 32]);
+  assert.equal([retryDelayBaseMs, retryDelayCapMs], [8, 32]);
 });
 
 test('one lost race: retried at once, no wait and no draw (a race lost on one node costs a re-read)', async () => {

@@ -26,7 +26,7 @@ import { migratePostgres } from './postgres/migrate-postgres.js';
 import { type ImportResult, importSqliteLog } from './postgres/import-sqlite-log.js';
 import { replayPostgresLog } from './postgres/replay-postgres-log.js';
 import { type ReplayLogOptions, replayLog } from './sqlite/replay-log.js';
-import type { ReplayResult } from './sqlite/replay-projections.js';
+import type { ReplayResult } from './event-log/replay-judge.js';
 
 /** Each append's time until the writer thread's commit is durable (or it failed), in seconds (/metrics). */
 const timedAppends =

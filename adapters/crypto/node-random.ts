@@ -39,4 +39,6 @@ export const uuidV7 = (nowMs: number, random: Uint8Array = idEntropy()): string 
 export const nodeRandom: Random = {
   id: () => uuidV7(Date.now()),
   bytes: (n) => new Uint8Array(randomBytes(n)),
+  // A retry's jitter spreads the nodes' attempts apart; it hides nothing, so V8's generator is enough.
+  fraction: () => Math.random(),
 };

@@ -1,8 +1,6 @@
 import type pg from 'pg';
-import { isDomainError } from '../../core/errors.js';
-import { Projector } from '../../core/projector.js';
-import { type LatchkeyEvent, parseStreamId } from '../../core/streams.js';
-import { type ReplayProgress, type ReplayResult, StoredEventBody, maxDifferences } from '../sqlite/replay-projections.js';
+import type { Projector } from '../../core/projector.js';
+import { type ReplayProgress, type ReplayResult, ReplayJudge } from '../event-log/replay-judge.js';
 import { uts39UsernameLooks } from '../unicode/uts39-username-looks.js';
 import { eventPages } from './event-pages.js';
 
@@ -15,59 +13,34 @@ type FoldColumns = [seq: number, stream: string, version: number, type: string, 
 /**
  * `latchkey replay` on the PostgreSQL log: every projection rebuilt from event 0 with the Projector the live appends
  * use, in one REPEATABLE READ snapshot (the nodes go on appending; their rows are the next run's), and compared with
- * the live `projections` and `usernames`. Each event's data is parsed only if the fold reads it, and the next page
- * is on its way while this one is folded (event-pages.ts). With `apply`, the live tables are then replaced by the
- * rebuilt ones in the same transaction, as `replay --apply` does on the SQLite file.
+ * the live `projections`, `usernames` and `username_skeletons`, judged as on the SQLite file (event-log/replay-judge.ts:
+ * a row an older version stored is equal if it reads, upcast, as the rebuilt state). Each event's data is parsed only
+ * if the fold reads it, and the next page is on its way while this one is folded (event-pages.ts). With `apply`, the
+ * live tables are then replaced by the rebuilt ones in the same transaction, as `replay --apply` does on the file.
  */
 export const replayPostgresLog = async (pool: pg.Pool, options: { readonly apply?: boolean; readonly onProgress?: ReplayProgress } = {}): Promise<ReplayResult> => {
   const { apply = false, onProgress } = options;
   const client = await pool.connect();
-  const differences: string[] = [];
-  let differenceCount = 0;
-  const differ = (text: string) => {
-    if (differenceCount++ < maxDifferences) differences.push(text);
-  };
   try {
     // Applying holds the chain head from before the first read to the COMMIT: no node's append lands between the
     // rebuild and the swap (they wait on the lock, then answer 503 past LATCHKEY_BUSY_TIMEOUT_MS). Each read then
     // sees every committed row (READ COMMITTED), and none can be committed meanwhile.
     await client.query(apply ? 'BEGIN; SELECT 1 FROM chain_head FOR UPDATE' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const projector = new Projector();
-    let events = 0;
+    const judge = new ReplayJudge();
     for await (const rows of eventPages<FoldColumns>(client, foldColumns, pageRows)) {
-      for (const [seq, stream, version, type, schema, data, at] of rows) {
-        events++;
-        const kind = parseStreamId(stream)?.kind;
-        if (kind === undefined) {
-          differ(`event ${seq}: stream ${stream} is of no known kind`);
-          continue;
-        }
-        try {
-          const folded = projector.fold(projector.row(kind, stream), new StoredEventBody(type, data, schema) as unknown as LatchkeyEvent, at);
-          if (folded !== version) differ(`event ${seq}: ${stream} version ${version} where the fold is at ${folded}`);
-        } catch (err) {
-          if (!isDomainError(err)) throw err;
-          differ(`event ${seq}: ${stream} ${type} refused by the projector (${err.code})`);
-        }
+      for (let i = 0; i < rows.length; i++) {
+        const event = rows[i]!;
+        judge.fold(event[0], event[1], event[2], event[3], event[5], event[6], event[4]);
       }
-      onProgress?.(events);
+      onProgress?.(judge.events);
     }
     const live = (await client.query<[string, string, number, string]>({ text: 'SELECT stream, kind, version, state FROM projections', rowMode: 'array' })).rows;
-    const seen = new Set<string>();
-    for (const [stream, kind, version, state] of live) {
-      seen.add(stream);
-      const rebuilt = projector.rows.get(stream);
-      if (rebuilt === undefined) differ(`${stream}: in the live projections at version ${version} but not in the log`);
-      else if (rebuilt.version !== version) differ(`${stream}: live at version ${version}, rebuilt at version ${rebuilt.version}`);
-      else if (rebuilt.kind !== kind || JSON.stringify(rebuilt.state) !== state) differ(`${stream}: state differs at version ${version}`);
-    }
-    for (const [stream, row] of projector.rows) if (!seen.has(stream)) differ(`${stream}: missing from the live projections (rebuilt at version ${row.version})`);
-    const names = new Map((await client.query<[string, string]>({ text: 'SELECT username, account_id FROM usernames', rowMode: 'array' })).rows);
-    for (const [username, accountId] of names) if (projector.claimedUsernames.get(username) !== accountId) differ(`username ${JSON.stringify(username)} → ${accountId} only in the live table`);
-    for (const [username, accountId] of projector.claimedUsernames) if (names.get(username) !== accountId) differ(`username ${JSON.stringify(username)} → ${accountId} only in the rebuilt table`);
-    if (differenceCount > maxDifferences) differences.push(`… and ${differenceCount - maxDifferences} more`);
-    if (apply) await swapIn(client, projector);
-    return { events, streams: projector.rows.size, equal: differenceCount === 0, differences, applied: apply, differenceCount, claimedUsernames: projector.claimedUsernames };
+    for (const [stream, kind, version, state] of live) judge.compareProjection(stream, kind, version, state);
+    judge.reportMissingProjections();
+    judge.compareUsernames(new Map((await client.query<[string, string]>({ text: 'SELECT username, account_id FROM usernames', rowMode: 'array' })).rows));
+    judge.compareSkeletons(new Map((await client.query<[string, string]>({ text: 'SELECT username, skeleton FROM username_skeletons', rowMode: 'array' })).rows));
+    if (apply) await swapIn(client, judge.projector);
+    return judge.result(apply);
   } finally {
     await client.query('ROLLBACK').catch(() => {});
     client.release();

@@ -3,7 +3,8 @@
  * each worker opens the log on its own read connection and checks its share, posting progress on `port`.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { type ReplayResult, type StreamPartition, replayProjections } from './replay-projections.js';
+import type { ReplayResult } from '../event-log/replay-judge.js';
+import { type StreamPartition, replayProjections } from './replay-projections.js';
 import { type SeqRange, type VerifyResult, verifyChain } from './verify-chain.js';
 
 export interface LogCheckTask<Share> {

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { logShares } from './log-shares.js';
-import { type ReplayProgress, type ReplayResult, type StreamPartition, maxDifferences, replayProjections } from './replay-projections.js';
+import { Differences, maxDifferences } from '../event-log/differences.js';
+import type { ReplayProgress, ReplayResult } from '../event-log/replay-judge.js';
+import { type StreamPartition, replayProjections } from './replay-projections.js';
 import { runLogChecks } from './run-log-checks.js';
 
 export interface ReplayLogOptions {
@@ -23,25 +25,20 @@ export const replayLog = async (path: string, options: ReplayLogOptions = {}): P
   const partitions: StreamPartition[] = Array.from({ length: threads }, (_, index) => ({ index, count: threads }));
   const parts = await runLogChecks<StreamPartition, ReplayResult>('replayPartition', path, partitions, (done) => options.onProgress?.(done, last));
 
-  const differences: string[] = [];
-  let differenceCount = 0;
-  const differ = (text: string) => {
-    if (differenceCount++ < maxDifferences) differences.push(text);
-  };
+  const differences = new Differences();
   const claimedUsernames = new Map<string, string>();
   for (const part of parts) {
     // A part's `differences` ends with its own "… and N more" line when it had more than it lists: keep its real ones.
     const listed = Math.min(maxDifferences, part.differenceCount);
-    for (const text of part.differences.slice(0, listed)) differ(text);
-    differenceCount += part.differenceCount - listed;
+    for (const text of part.differences.slice(0, listed)) differences.add(text);
+    differences.addUnlisted(part.differenceCount - listed);
     for (const [username, accountId] of part.claimedUsernames) {
       const owner = claimedUsernames.get(username);
       if (owner === undefined) claimedUsernames.set(username, accountId);
-      else differ(`username ${JSON.stringify(username)} claimed by two accounts in the log: ${owner} and ${accountId}`);
+      else differences.add(`username ${JSON.stringify(username)} claimed by two accounts in the log: ${owner} and ${accountId}`);
     }
   }
-  if (differenceCount > maxDifferences) differences.push(`… and ${differenceCount - maxDifferences} more`);
   const events = parts.reduce((n, p) => n + p.events, 0);
   options.onProgress?.(events, last);
-  return { events, streams: parts.reduce((n, p) => n + p.streams, 0), equal: differenceCount === 0, differences, applied: false, differenceCount, claimedUsernames };
+  return { events, streams: parts.reduce((n, p) => n + p.streams, 0), equal: differences.count === 0, differences: differences.lines(), applied: false, differenceCount: differences.count, claimedUsernames };
 };

@@ -36,4 +36,14 @@ test('ids cut from one draw of entropy never share their random bits, across dra
   assert.ok(randomBits.every((hex) => !/^7000[89ab]0{15}$/.test(hex)));
 });
 
+test('fraction: uniform in [0, 1), a new one each call (the jitter of a retry)', () => {
+  const draws = Array.from({ length: 10_000 }, () => nodeRandom.fraction());
+  assert.ok(draws.every((f) => f >= 0 && f < 1));
+  assert.ok(new Set(draws).size > 9_990);
+  // Each tenth of the range gets its share (10,000 draws: 1,000 expected, a spread of about 30).
+  const tenths = new Array<number>(10).fill(0);
+  for (const f of draws) tenths[Math.floor(f * 10)]!++;
+  assert.ok(tenths.every((n) => n > 800 && n < 1200), tenths.join(','));
+});
+
 test.run();

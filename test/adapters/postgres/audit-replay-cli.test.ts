@@ -110,4 +110,48 @@ test('replay --apply on PostgreSQL: a projection row changed or removed behind t
   assert.is(onPostgres(url, log.dataDir, 'verify').status, 0, 'the log itself untouched');
 });
 
+test('replay on PostgreSQL judges as on the SQLite file: a row an older version stored is equal once upcast, an edited one is not', async ({ log }) => {
+  const url = await imported(log);
+  // Rows as versions before `apiKeyId` (sessions) and `apiKeys` (accounts) stored them, rewritten by jsonb besides
+  // (its own key order and spacing): the store reads both as today's rows, so replay must too.
+  const session = psql(url, `SELECT stream FROM projections WHERE kind = 'session' AND state::jsonb->'apiKeyId' = 'null'::jsonb ORDER BY stream LIMIT 1`).trim();
+  const account = psql(url, "SELECT 'account-' || account_id FROM usernames WHERE username = 'alice'").trim();
+  assert.ok(session.startsWith('session-') && account.startsWith('account-'), `${session} ${account}`);
+  assert.is(psql(url, `SELECT state::jsonb->'account'->'apiKeys' FROM projections WHERE stream = '${account}'`).trim(), '[]');
+  psql(url, `UPDATE projections SET state = (state::jsonb - 'apiKeyId')::text WHERE stream = '${session}'; UPDATE projections SET state = (state::jsonb #- '{account,apiKeys}')::text WHERE stream = '${account}'`);
+  assert.not.match(psql(url, `SELECT state FROM projections WHERE stream = '${session}'`), 'apiKeyId', 'the old shape is stored');
+  const upcast = onPostgres(url, log.dataDir, 'replay');
+  assert.is(upcast.status, 0, upcast.stdout);
+  assert.match(upcast.stdout, /projections: equal to the live tables/);
+
+  // An old-shaped row that says something else is still a difference: the upcast does not excuse an edit.
+  psql(url, `UPDATE projections SET state = jsonb_set(state::jsonb, '{account,failures}', '7')::text WHERE stream = '${account}'; UPDATE projections SET state = '{not json' WHERE stream = '${session}'`);
+  const edited = onPostgres(url, log.dataDir, 'replay');
+  assert.is(edited.status, 1, edited.stdout);
+  assert.match(edited.stdout, `${account}: state differs`);
+  assert.match(edited.stdout, `${session}: state differs`);
+  assert.is(edited.stdout.split('\n').filter((l) => l.startsWith('  ')).length, 2, edited.stdout);
+});
+
+test('replay on PostgreSQL checks the username skeletons (docs/security.md §36): a wrong, missing or extra row is reported, and --apply restores them', async ({ log }) => {
+  const url = await imported(log);
+  const skeletons = () => psql(url, "SELECT username || '|' || skeleton FROM username_skeletons ORDER BY username");
+  const before = skeletons();
+  assert.ok(before.includes('alice|') && before.includes('bob|'), before);
+  psql(url, "UPDATE username_skeletons SET skeleton = 'forged' WHERE username = 'bob'; DELETE FROM username_skeletons WHERE username = 'alice'; INSERT INTO username_skeletons VALUES ('mallory', 'mallory')");
+  const different = onPostgres(url, log.dataDir, 'replay');
+  assert.is(different.status, 1, different.stdout);
+  assert.match(different.stdout, /projections: DIFFERENT from the live tables/);
+  assert.match(different.stdout, 'username "bob": its skeleton differs from the live table\'s');
+  assert.match(different.stdout, 'username "alice": no skeleton in the live table');
+  assert.match(different.stdout, 'username "mallory": its skeleton is in the live table only');
+  assert.is(different.stdout.split('\n').filter((l) => l.startsWith('  ')).length, 3, different.stdout);
+
+  const applied = onPostgres(url, log.dataDir, 'replay', '--apply');
+  assert.is(applied.status, 1, 'it reports what it found, then applies');
+  assert.is(skeletons(), before);
+  const after = onPostgres(url, log.dataDir, 'replay');
+  assert.is(after.status, 0, after.stdout);
+});
+
 test.run();

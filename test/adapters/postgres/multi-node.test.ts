@@ -114,8 +114,11 @@ test('a burst of wrong passwords from one address over the nodes is judged at th
   const headers = from();
   const replies = await Promise.all(Array.from({ length: 36 }, (_, i) => login(nodes[i % 3]!, { username: u.username, password: 'wrong-password' }, headers)));
   const statuses = replies.map((r) => r.status);
-  // Exactly the cluster's budget is judged; every other attempt is refused unjudged: 429, or 503 where a node could
-  // not reach the database in time on a loaded machine (fail closed, docs/design.md "PostgreSQL"), never a 401 more.
+  // Exactly the cluster's budget is judged; every other attempt is refused unjudged: 429, or 503 (fail closed), never
+  // a 401 more. A 503 is a node that could not reach the database in time on a loaded machine (docs/design.md
+  // "PostgreSQL"), or an attempt whose append and whose refusal record both lost all their races on the account's
+  // stream (`stream_moved`): the retries' random wait (docs/design.md "Retries") made that rarer (1 burst in 10 →
+  // 1 in 30 on the 2-core test machine), not impossible, as the 12 judged attempts all write that one stream.
   assert.is(statuses.filter((s) => s === 401).length, 12, statuses.join(','));
   assert.ok(statuses.every((s) => s === 401 || s === 429 || s === 503), statuses.join(','));
   assert.ok(statuses.filter((s) => s === 429).length >= 18, statuses.join(','));

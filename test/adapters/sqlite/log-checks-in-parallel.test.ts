@@ -87,6 +87,24 @@ test('replay: every difference one thread reports, the partitions report too', a
   assert.is(three.equal, false);
 });
 
+test('replay: the skeletons are judged in partitions as in one thread, a row of no live name included', async () => {
+  const copy = tamperedCopy((db) => {
+    const names = db.prepare('SELECT username FROM usernames ORDER BY username').pluck().all() as string[];
+    assert.ok(names.length >= 6);
+    for (const name of names.filter((_, i) => i % 3 === 0).slice(0, 3)) db.prepare("UPDATE username_skeletons SET skeleton = 'forged' WHERE username = ?").run(name);
+    db.prepare('DELETE FROM username_skeletons WHERE username = ?').run(names[1]);
+    db.prepare("INSERT INTO username_skeletons VALUES ('orphan', 'orphan')").run();
+    db.prepare("INSERT INTO usernames VALUES ('mallory', 'forged-a1')").run();
+    db.prepare("INSERT INTO username_skeletons VALUES ('mallory', 'mallory')").run();
+  });
+  const one = replayProjections(copy);
+  assert.is(one.differenceCount, 7, one.differences.join('\n'));
+  for (const threads of [2, 3]) {
+    const parts = await replayLog(copy, { threads });
+    assert.equal([...parts.differences].sort(), [...one.differences].sort(), `${threads} threads`);
+  }
+});
+
 test('replay: a username claimed by two accounts of different partitions is reported', async () => {
   let username = '';
   let first = { accountId: '' };

@@ -7,6 +7,7 @@ import { Tx } from '../../../core/app/kernel/tx.js';
 import type { EventMeta } from '../../../core/event.js';
 import { defaultPolicy } from '../../../core/policy.js';
 import type { StreamKind } from '../../../core/streams.js';
+import { TestClock } from '../../helpers/test-clock.js';
 
 /** A transaction reads each stream once, and never a stream it has just minted or one its caller read a moment ago. */
 const test = suite('tx');
@@ -23,7 +24,7 @@ class CountingStore extends InMemoryEventStore {
 }
 
 let ids = 0;
-const depsOver = (store: CountingStore) => ({ store, clock: { now: () => now }, random: { id: () => `cmd-${++ids}` } }) as unknown as Deps;
+const depsOver = (store: CountingStore) => ({ store, clock: new TestClock(now), random: { id: () => `cmd-${++ids}`, fraction: () => 0.5 } }) as unknown as Deps;
 const issue = (sessionId: string, jti: string) => ({ type: 'Issue', sessionId, accountId: 'acc-1', jti, aal: 'aal2', method: 'password+totp', ttlMs: 60_000, dialect: 'native', now }) as const;
 const revoke = (jti: string) => ({ type: 'Revoke', presentedJti: jti, reason: 'logout', now }) as const;
 

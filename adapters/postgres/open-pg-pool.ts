@@ -8,8 +8,9 @@ export interface PgPoolOptions {
   readonly lockTimeoutMs?: number;
   readonly application?: string;
   /**
-   * Named statements always run on their generic plan (`plan_cache_mode`), never planned again per call: the
-   * writer's, whose every statement probes keys one at a time (postgres-event-writer.ts).
+   * Named statements always run on their generic plan (`plan_cache_mode`), never planned again per call: for the
+   * writer's and the throttle's connections, whose statements probe keys one at a time (postgres-event-writer.ts,
+   * throttle-writes.ts).
    */
   readonly genericPlans?: boolean;
 }

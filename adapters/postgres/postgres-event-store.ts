@@ -40,8 +40,10 @@ export class PostgresEventStore implements EventStore {
 
   async load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>> {
     try {
-      const r = await this.pool.query<{ version: number; state: string }>({ name: 'load-projection', text: 'SELECT version, state FROM projections WHERE stream = $1', values: [streamId(kind, id)] });
+      const stream = streamId(kind, id);
+      const r = await this.pool.query<{ version: number; state: string }>({ name: 'load-projection', text: 'SELECT version, state FROM projections WHERE stream = $1', values: [stream] });
       const row = r.rows[0];
+      this.#writer.seen(kind, stream, row);
       if (row === undefined) return { version: 0, state: initialState(kind) };
       return { version: row.version, state: upcastState(kind, JSON.parse(row.state)) };
     } catch (err) {

@@ -43,6 +43,8 @@ interface Folded {
 }
 
 const maxBatch = 256;
+/** Rows this node's loads saw, kept for the writer's fold (oldest dropped past this many). */
+const maxSeen = 4096;
 /** Reads and folds of one batch before its appends fail as 'stream_moved' (each round lost to another node's commit). */
 const maxRounds = 8;
 
@@ -77,6 +79,8 @@ export class PostgresEventWriter {
   #running = false;
   #lastSeq = 0;
   #lastHash: Buffer | null = null;
+  /** The projection rows this node's loads read last (null: absent), the fold's first guess at what a batch extends. */
+  readonly #seen = new Map<string, Row | null>();
   readonly #observeCommit: (seconds: number) => void;
   readonly #onCommitted: (seq: number, hash: Buffer) => void;
 
@@ -93,6 +97,18 @@ export class PostgresEventWriter {
   /** The last seq this node committed (the `latchkey_events_last_seq` gauge). */
   get lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  /**
+   * A projection row as a load of this node just read it (state: the stored JSON; undefined: no row). The command
+   * that read it usually appends to it next: the first fold of its batch starts from this row instead of reading it
+   * again, and `latchkey_append` still checks its version under the chain head's lock (a row another node has
+   * moved since fails that round, and the next reads every row).
+   */
+  seen(kind: StreamKind, stream: string, row: { readonly version: number; readonly state: string } | undefined): void {
+    this.#seen.delete(stream);
+    this.#seen.set(stream, row === undefined ? null : { kind, version: row.version, state: row.state });
+    if (this.#seen.size > maxSeen) this.#seen.delete(this.#seen.keys().next().value!);
   }
 
   append(request: AppendRequest): Promise<readonly StoredEvent[]> {
@@ -125,7 +141,7 @@ export class PostgresEventWriter {
     try {
       for (let round = 1; ; round++) {
         try {
-          const outcomes = await this.#write(client, await this.#fold(client, batch));
+          const outcomes = await this.#write(client, await this.#fold(client, batch, round === 1));
           batch.forEach((p, i) => {
             const outcome = outcomes[i]!;
             if (outcome instanceof DomainError) p.reject(outcome);
@@ -148,12 +164,12 @@ export class PostgresEventWriter {
   }
 
   /** The batch folded onto the rows as they are now: each append's outcome, and what `latchkey_append` must write. */
-  async #fold(client: pg.PoolClient, batch: readonly Pending[]): Promise<Folded> {
+  async #fold(client: pg.PoolClient, batch: readonly Pending[], firstRound: boolean): Promise<Folded> {
     const rows = new Map<string, Row | undefined>();
     const owners = new Map<string, string | undefined>();
     // Skeleton → the claimed names that have it (docs/security.md §36), from the log's table and this batch.
     const lookalikes = new Map<string, Set<string>>();
-    const existing = await this.#prefetch(client, batch, rows, owners, lookalikes);
+    const existing = (firstRound && this.#fromSeen(batch, rows)) || (await this.#prefetch(client, batch, rows, owners, lookalikes));
     // The version of every row the fold starts from (0: absent), checked again under the chain head's lock.
     const read = [...rows].map(([stream, row]) => [stream, row?.version ?? 0] as const);
     const columns = { id: [] as string[], stream: [] as string[], version: [] as number[], type: [] as string[], schema: [] as number[], data: [] as string[], meta: [] as string[], at: [] as number[], tail: [] as Buffer[] };
@@ -248,6 +264,31 @@ export class PostgresEventWriter {
     this.#lastHash = r.rows[0]!.head_hash;
     // A command asked twice in one batch answers both with the same events.
     return outcomes.map((o) => (o instanceof DomainError ? o : (numbered.get(o) ?? (o as readonly StoredEvent[]))));
+  }
+
+  /**
+   * The batch's rows from what this node's loads saw, when it has every one at the version its append expects (or
+   * the append expects the stream new) and the batch claims no name (a claim needs the names table). Its command
+   * ids are then not looked up: a command already in the log fails `latchkey_append` (a row it wrote has moved, or
+   * the events' unique id), and the next round reads and finds it. Null when a row is missing: the batch is read.
+   */
+  #fromSeen(batch: readonly Pending[], rows: Map<string, Row | undefined>): Set<string> | null {
+    const found = new Map<string, Row | undefined>();
+    for (const { request } of batch) {
+      for (const write of request.writes) {
+        const stream = streamId(write.kind, write.id);
+        // A stream the command expects new needs no load: absent is checked under the lock like any version.
+        const row = this.#seen.get(stream) ?? (write.expectedVersion === 0 ? null : undefined);
+        if (row === undefined || (write.expectedVersion !== 'any' && write.expectedVersion !== (row?.version ?? 0))) return null;
+        if (write.events.some((event) => event.type === 'AccountRegistered')) return null;
+        found.set(stream, row ?? undefined);
+      }
+    }
+    for (const [stream, row] of found) {
+      rows.set(stream, row);
+      this.#seen.delete(stream);
+    }
+    return new Set();
   }
 
   /** Every projection row and username the batch may fold onto, and which of its commands are already in the log. */

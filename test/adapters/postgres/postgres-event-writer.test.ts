@@ -1,11 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { AccountEvent } from '../../../core/account/events.js';
+import type { ChallengeEvent } from '../../../core/challenge/events.js';
 import { isDomainError } from '../../../core/errors.js';
 import type { EventMeta } from '../../../core/event.js';
 import type { AppendRequest, StreamWrite } from '../../../core/ports/event-store.js';
 import { openPgPool } from '../../../adapters/postgres/open-pg-pool.js';
 import { type PostgresEventStore, openPostgresEventStore } from '../../../adapters/postgres/postgres-event-store.js';
+import { replayPostgresLog } from '../../../adapters/postgres/replay-postgres-log.js';
 import { verifyPostgresLog } from '../../../adapters/postgres/verify-postgres-log.js';
 import { startThrowawayPostgres } from '../../helpers/throwaway-postgres.js';
 
@@ -115,6 +117,51 @@ test('one name registered at two nodes at once: one account owns it, the other i
       const results = await Promise.all([a, b].map((store, n) => outcome(store.append(request([account(`n${i}-${n}`, 0, [registered(`n${i}-${n}`, `same-name-${i}`)])])))));
       assert.equal(results.slice().sort(), ['ok', 'username_taken'], `name ${i}`);
     }
+  } finally {
+    await close();
+  }
+});
+
+test('a row this node loaded, then moved by the other node: the fold from the stale read is refused and done again', async () => {
+  const { url, a, b, close } = await twoNodes();
+  const pool = openPgPool(url, { max: 1 });
+  try {
+    await a.append(request([account('stale', 0, [registered('stale', 'stale-owner')])]));
+    // a's load is what its writer folds onto first; b's commit moves the row in between.
+    assert.is((await a.load('account', 'stale')).version, 1);
+    assert.is(await outcome(b.append(request([account('stale', 1, [rejected(1)])]))), 'ok');
+    assert.is(await outcome(a.append(request([account('stale', 1, [rejected(2)])]))), 'stream_moved', 'the version a read is gone');
+    assert.is((await a.load('account', 'stale')).version, 2);
+    assert.is(await outcome(b.append(request([account('stale', 2, [rejected(3)])]))), 'ok');
+    // 'any' folds onto whatever is there: a's stale row (version 2) must not be what its append extends.
+    assert.is(await outcome(a.append(request([account('stale', 'any', [rejected(4)])]))), 'ok');
+    const loaded = await b.load('account', 'stale');
+    assert.is(loaded.version, 4);
+    const replayed = await replayPostgresLog(pool);
+    assert.ok(replayed.equal, `every projection is the fold of the log: ${replayed.differences.join('; ')}`);
+    await assertOneChain(url, a);
+  } finally {
+    await pool.end();
+    await close();
+  }
+});
+
+test('one command appended again at a node, folded from its loaded rows: one set of events, every answer alike', async () => {
+  const { url, a, b, close } = await twoNodes();
+  try {
+    await a.append(request([account('twice', 0, [registered('twice', 'twice-owner')])]));
+    await a.load('account', 'twice');
+    // 'any' on the loaded row, and a stream the command expects new (no load needed).
+    const issued: ChallengeEvent = { type: 'ChallengeIssued', data: { challengeId: 'twice-ch', accountId: 'twice', tokenHash: '00'.repeat(32), expiresAt: 1_800_000_000_000, epoch: 0, methods: ['totp'], dialect: 'native' } };
+    const again = request([account('twice', 'any', [rejected(1)]), { kind: 'challenge', id: 'twice-ch', expectedVersion: 0, events: [issued] }]);
+    const first = await a.append(again);
+    // Loaded again, the row is where this command left it: the repeat folds onto it and clashes with its own ids.
+    await a.load('account', 'twice');
+    const repeated = await Promise.all([a.append(again), b.append(again)]);
+    for (const events of repeated) assert.equal(events, first);
+    assert.is((await a.read({ after: 0, limit: 100 })).length, 1 + first.length);
+    assert.is((await a.load('account', 'twice')).version, 2);
+    await assertOneChain(url, b);
   } finally {
     await close();
   }

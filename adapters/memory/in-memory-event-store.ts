@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../../core/event.js';
-import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
+import type { AppendRequest, EventStore, Loaded, NamedAccount } from '../../core/ports/event-store.js';
 import type { UsernameLooks } from '../../core/ports/username-looks.js';
 import { type ProjectionSource, Projector } from '../../core/projector.js';
 import { type StreamKind, type StreamStates, eventSchema, initialState, streamId, upcastState } from '../../core/streams.js';
@@ -39,6 +39,11 @@ export class InMemoryEventStore implements EventStore {
 
   async accountIdByUsername(username: string): Promise<string | null> {
     return this.usernames.get(username) ?? null;
+  }
+
+  async accountByUsername(username: string): Promise<NamedAccount | null> {
+    const id = this.usernames.get(username);
+    return id === undefined ? null : { id, loaded: await this.load('account', id) };
   }
 
   async append(request: AppendRequest): Promise<readonly StoredEvent[]> {

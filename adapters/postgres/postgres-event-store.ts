@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { StoredEvent } from '../../core/event.js';
-import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
+import type { AppendRequest, EventStore, Loaded, NamedAccount } from '../../core/ports/event-store.js';
 import { type StreamKind, type StreamStates, initialState, streamId, upcastState } from '../../core/streams.js';
 import type { EventTuple } from '../event-log/event-tuple.js';
 import { eventColumns, storedEventFromRow } from '../event-log/stored-event-from-row.js';
@@ -8,6 +8,9 @@ import { migratePostgres } from './migrate-postgres.js';
 import { openPgPool } from './open-pg-pool.js';
 import { pgStorageError } from './pg-storage-error.js';
 import { PostgresEventWriter } from './postgres-event-writer.js';
+
+const accountStreamPrefix = streamId('account', '');
+const accountByUsernameSql = 'SELECT u.account_id, p.version, p.state FROM usernames u LEFT JOIN projections p ON p.stream = $2 || u.account_id WHERE u.username = $1';
 
 export interface PostgresEventStoreOptions {
   /** How long an append waits for the chain head's lock before failing closed (LATCHKEY_BUSY_TIMEOUT_MS). */
@@ -55,6 +58,21 @@ export class PostgresEventStore implements EventStore {
     try {
       const r = await this.pool.query<{ account_id: string }>({ name: 'account-by-username', text: 'SELECT account_id FROM usernames WHERE username = $1', values: [username] });
       return r.rows[0]?.account_id ?? null;
+    } catch (err) {
+      throw pgStorageError(err);
+    }
+  }
+
+  /** One statement: the name's owner and its account row, read in one snapshot. */
+  async accountByUsername(username: string): Promise<NamedAccount | null> {
+    try {
+      const r = await this.pool.query<{ account_id: string; version: number | null; state: string | null }>({ name: 'account-row-by-username', text: accountByUsernameSql, values: [username, accountStreamPrefix] });
+      const row = r.rows[0];
+      if (row === undefined) return null;
+      const stream = streamId('account', row.account_id);
+      const stored = row.version === null ? undefined : { version: row.version, state: row.state! };
+      this.#writer.seen('account', stream, stored);
+      return { id: row.account_id, loaded: stored === undefined ? { version: 0, state: initialState('account') } : { version: stored.version, state: upcastState('account', JSON.parse(stored.state)) } };
     } catch (err) {
       throw pgStorageError(err);
     }

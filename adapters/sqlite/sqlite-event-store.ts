@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { StoredEvent } from '../../core/event.js';
-import type { AppendRequest, EventStore, Loaded } from '../../core/ports/event-store.js';
+import type { AppendRequest, EventStore, Loaded, NamedAccount } from '../../core/ports/event-store.js';
 import type { ProjectionSource } from '../../core/projector.js';
 import { type StreamKind, type StreamStates, initialState, streamId, upcastState } from '../../core/streams.js';
 import type { EventTuple } from '../event-log/event-tuple.js';
@@ -67,6 +67,11 @@ export class SqliteEventStore implements EventStore {
     } catch (err) {
       throw storageError(err);
     }
+  }
+
+  async accountByUsername(username: string): Promise<NamedAccount | null> {
+    const id = await this.accountIdByUsername(username);
+    return id === null ? null : { id, loaded: await this.load('account', id) };
   }
 
   append(request: AppendRequest): Promise<readonly StoredEvent[]> {

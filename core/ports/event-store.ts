@@ -12,6 +12,12 @@ export interface Loaded<S> {
   readonly state: S;
 }
 
+/** The account a username names, with its stream as `load` reads it. */
+export interface NamedAccount {
+  readonly id: string;
+  readonly loaded: Loaded<StreamStates['account']>;
+}
+
 export interface AppendRequest {
   /** Event ids are `<commandId>:<n>`: appending the same command twice is a no-op that returns the first result. */
   readonly commandId: string;
@@ -27,6 +33,8 @@ export interface AppendRequest {
 export interface EventStore {
   load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>>;
   accountIdByUsername(username: string): Promise<string | null>;
+  /** The account a username names and its stream as `load` gives it, read together (one read where the store can). */
+  accountByUsername(username: string): Promise<NamedAccount | null>;
   append(request: AppendRequest): Promise<readonly StoredEvent[]>;
   read(query: { readonly after: number; readonly limit: number; readonly stream?: string }): Promise<readonly StoredEvent[]>;
 }

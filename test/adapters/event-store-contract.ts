@@ -73,6 +73,7 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
         assert.equal(loaded.state, initialState(kind));
       }
       assert.is(await store.accountIdByUsername('nobody'), null);
+      assert.is(await store.accountByUsername('nobody'), null);
       assert.equal(await everything(store), []);
     }),
   );
@@ -111,6 +112,7 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
       }
       assert.equal(await store.load('probe', 'p'), { version: 1, state: { attempts: 1 } });
       assert.is(await store.accountIdByUsername('alice'), 'a');
+      assert.equal(await store.accountByUsername('alice'), { id: 'a', loaded: a }, 'the name and its account row, as load reads it');
 
       const next = await store.append(request('cmd-2', [account('a', 2, [rejected(2)])]));
       assert.is(next[0]!.version, 3);

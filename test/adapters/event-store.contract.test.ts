@@ -18,6 +18,7 @@ eventStoreContract('sqlite', () => {
   return {
     load: (kind, id) => store.load(kind, id),
     accountIdByUsername: (username) => store.accountIdByUsername(username),
+    accountByUsername: (username) => store.accountByUsername(username),
     append: (request) => store.append(request),
     read: (query) => store.read(query),
     close: () => {
@@ -36,6 +37,7 @@ eventStoreContract('sqlite through the writer thread', () => {
   return {
     load: (kind, id) => store.load(kind, id),
     accountIdByUsername: (username) => store.accountIdByUsername(username),
+    accountByUsername: (username) => store.accountByUsername(username),
     append: (request) => store.append(request),
     read: (query) => store.read(query),
     close: async () => {
@@ -55,6 +57,7 @@ eventStoreContract('postgresql', () => {
   return {
     load: (kind, id) => use((store) => store.load(kind, id)),
     accountIdByUsername: (username) => use((store) => store.accountIdByUsername(username)),
+    accountByUsername: (username) => use((store) => store.accountByUsername(username)),
     append: (request) => use((store) => store.append(request)),
     read: (query) => use((store) => store.read(query)),
     close: () => opened.then((store) => store.close()),

@@ -12,9 +12,9 @@ export const registeredAccount = async (deps: Deps, username: string): Promise<A
  * rather than reading the account again (see Tx's `known`: its version still guards the append).
  */
 export const registeredAccountRead = async (deps: Deps, username: string): Promise<{ readonly account: Account; readonly read: Snapshot } | null> => {
-  const id = await deps.store.accountIdByUsername(username);
-  if (id === null) return null;
-  const loaded = await deps.store.load('account', id);
+  const found = await deps.store.accountByUsername(username);
+  if (found === null) return null;
+  const { id, loaded } = found;
   return loaded.state.status === 'registered' ? { account: loaded.state.account, read: { kind: 'account', id, loaded } } : null;
 };
 

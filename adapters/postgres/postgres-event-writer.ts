@@ -64,9 +64,9 @@ const moved = (err: unknown): boolean => err instanceof DatabaseError && (err.co
  * The appending side of the PostgreSQL log (docs/design.md "PostgreSQL"), one per node, on one connection of its
  * own (its statements named: parsed and planned once per connection). Group commit: the appends that arrive while
  * a commit is in flight wait, then share the next one and its one WAL flush (synchronous_commit = on). A commit is
- * two round trips however many appends it holds, and no transaction stays open across the network: read every
- * projection row, username and command id the batch names (one statement, no lock); fold each append through the
- * Projector (a stale expected version refuses that append alone, before it has written anything); then one call of
+ * one or two round trips however many appends it holds, and no transaction stays open across the network: take the
+ * rows the batch extends from this node's loads (`seen`) or else read every projection row, username and command id
+ * the batch names (one statement, no lock); fold each append through the Projector (a stale expected version refuses that append alone, before it has written anything); then one call of
  * `latchkey_append` (pg-migrations.ts, step 2), a transaction of its own, which under the chain head's row lock
  * checks that nothing the fold read has moved, gives the seq numbers, chains the hashes and writes every event,
  * projection and username. When another node's commit moved a row in between (or took a unique key), the batch is

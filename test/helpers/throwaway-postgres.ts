@@ -7,6 +7,8 @@ import { join } from 'node:path';
 export interface ThrowawayPostgres {
   /** postgres://…@127.0.0.1:PORT/latchkey (trust authentication, reachable from 127.0.0.1 only). */
   readonly url: string;
+  /** The same database through the cluster's Unix socket (how a node on the database's machine reaches it). */
+  readonly socketUrl: string;
   readonly port: number;
   readonly dataDir: string;
   /** A database of its own on this cluster (`CREATE DATABASE`), for tests that need a fresh schema. */
@@ -89,6 +91,7 @@ export const startThrowawayPostgres = async (): Promise<ThrowawayPostgres> => {
   for (const [signal, n] of [['SIGHUP', 1], ['SIGINT', 2], ['SIGTERM', 15]] as const) process.once(signal, () => process.exit(128 + n));
   return {
     url: `${base}/latchkey`,
+    socketUrl: `postgres://latchkey@/latchkey?host=${encodeURIComponent(dir)}&port=${port}`,
     port,
     dataDir,
     database: async (name) => {

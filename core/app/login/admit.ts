@@ -15,13 +15,19 @@ export type Admission = { readonly kind: 'refused' } | { readonly kind: 'admitte
  */
 export const admit = async (deps: Deps, username: string, accountBudget: boolean, meta: EventMeta): Promise<Admission> => {
   const ip = meta.ip ?? 'unknown';
-  const wait = await deps.throttle.take('ip', ip, deps.clock.now());
-  if (wait > 0) {
+  // Both budgets asked at once (on PostgreSQL, one statement and one round trip): an attempt one of them refuses
+  // gives back what the other gave, so it ends as if asked one after the other, the address first.
+  const [byIp, byAccount] = await Promise.allSettled([deps.throttle.take('ip', ip, deps.clock.now()), accountBudget ? deps.throttle.take('account', username, deps.clock.now()) : Promise.resolve(0)]);
+  const holds = (r: PromiseSettledResult<number>) => r.status === 'fulfilled' && r.value === 0;
+  if (byIp.status === 'rejected' || byIp.value > 0) {
+    if (accountBudget && holds(byAccount)) await deps.throttle.refund('account', username, deps.clock.now());
+    if (byIp.status === 'rejected') throw byIp.reason;
     deps.refusals.add('ip', ip, meta.dialect, deps.clock.now());
-    throw new DomainError('throttled', 'too many attempts', wait);
+    throw new DomainError('throttled', 'too many attempts', byIp.value);
   }
-  if (accountBudget && (await deps.throttle.take('account', username, deps.clock.now())) > 0) {
+  if (byAccount.status === 'rejected' || byAccount.value > 0) {
     await deps.throttle.refund('ip', ip, deps.clock.now());
+    if (byAccount.status === 'rejected') throw byAccount.reason;
     deps.refusals.add('account', username, meta.dialect, deps.clock.now());
     return { kind: 'refused' };
   }
@@ -29,7 +35,7 @@ export const admit = async (deps: Deps, username: string, accountBudget: boolean
     kind: 'admitted',
     settle: async (verdict) => {
       const settle = verdict === 'success' ? deps.throttle.refund.bind(deps.throttle) : deps.throttle.spend.bind(deps.throttle);
-      // Independent budgets: settled together (on PostgreSQL, two statements in flight at once, not one after the other).
+      // Independent budgets: settled together (on PostgreSQL, one statement).
       await Promise.all([settle('ip', ip, deps.clock.now()), accountBudget ? settle('account', username, deps.clock.now()) : undefined]);
     },
   };

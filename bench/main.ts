@@ -26,7 +26,7 @@ import { type ThrowawayPostgres, startThrowawayPostgres } from '../test/helpers/
  * `npm run bench`: the figures of the burst issue, and of issue 21's PostgreSQL store on a throwaway cluster of its
  * own, in one bounded run (about fifteen minutes on 2 cores).
  * Every ratio divides two numbers measured in this same run; every figure is the median of `runs` runs (of five at
- * least for the bursts and the replay pairs, whose figures swing most between runs).
+ * least for the bursts, the replay pairs and the PostgreSQL pairs, whose figures swing most between runs).
  */
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const phaseSeconds = Number(process.env.BENCH_PHASE_SECONDS ?? 6);
@@ -111,11 +111,12 @@ const main = async () => {
 
     // 3a. Issue 21: the same logins on PostgreSQL (a throwaway cluster), one node against this SQLite node in
     // alternating runs, then two nodes on one database; then the chain head alone (bench/postgres-bench.ts).
-    // At the saturating concurrency (64): capacity is the question, and a PostgreSQL login's ~20 round trips need
-    // more logins in flight to keep argon2 busy (at 16 clients, 0.63 × SQLite's ratio; at 64, 0.93: docs/performance.md).
+    // At the saturating concurrency (64): capacity is the question, and a PostgreSQL login's round trips (~8) need
+    // more logins in flight to keep argon2 busy (docs/performance.md). Five pairs at least: one pair's ratio swings
+    // by ±0.05 on this machine.
     postgres = await startThrowawayPostgres();
     const pgConcurrency = concurrencies[concurrencies.length - 1]!;
-    const pgLogins = await postgresLogins({ cli, work, postgres, phc, rawLimit, runs, phaseSeconds, benchUsers, concurrency: pgConcurrency, sqlite: { server, ring }, log });
+    const pgLogins = await postgresLogins({ cli, work, postgres, phc, rawLimit, runs: Math.max(runs, 5), phaseSeconds, benchUsers, concurrency: pgConcurrency, sqlite: { server, ring }, log });
     const pgFigures: PostgresFigures = { ...pgLogins, chain: await chainHeadLimit(postgres, 20_000, 32) };
     results.postgres = pgFigures;
     log(`PostgreSQL ÷ SQLite, one node each, c=${pgConcurrency}: ${round(pgFigures.pgOverSqlite, 3)} (pairs ${pgFigures.pairRatios.map((x) => round(x, 3)).join(', ')})`);
@@ -229,7 +230,7 @@ const report = (r: Record<string, any>, raw: number, best: number, bestRatio: nu
   r.targets = targets.map(([name, met, figure]) => ({ name, met, figure }));
   const lines = [
     '',
-    `machine: ${r.machine.cores} cores, ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.runs} runs (of ${Math.max(r.runs, 5)} for bursts and replay)`,
+    `machine: ${r.machine.cores} cores, ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.runs} runs (of ${Math.max(r.runs, 5)} for bursts, replay and the PostgreSQL pairs)`,
     `raw argon2id limit: ${round(raw, 1)} verifies/s`,
     '',
     '| concurrency | logins/s | ÷ raw | pw p50/p95/p99 ms | otp p50/p95/p99 ms | loop p99 ms | events/s | CPU ms/login: loop / rest of server / client | other processes / steal |',

@@ -1,8 +1,9 @@
 import type { StoredEvent } from '../../core/event.js';
-import type { AppendRequest, EventStore, Loaded, NamedAccount } from '../../core/ports/event-store.js';
+import type { AppendRequest, ChallengeAndAccount, EventStore, Loaded, NamedAccount } from '../../core/ports/event-store.js';
 import type { UsernameLooks } from '../../core/ports/username-looks.js';
 import { type ProjectionSource, Projector } from '../../core/projector.js';
 import { type StreamKind, type StreamStates, eventSchema, initialState, streamId, upcastState } from '../../core/streams.js';
+import { challengeAndAccountByLoads } from '../event-log/challenge-and-account-by-loads.js';
 
 /**
  * The EventStore port in memory (docs/style.md §12), for fast tests of the application service. Same contract as the
@@ -44,6 +45,10 @@ export class InMemoryEventStore implements EventStore {
   async accountByUsername(username: string): Promise<NamedAccount | null> {
     const id = this.usernames.get(username);
     return id === undefined ? null : { id, loaded: await this.load('account', id) };
+  }
+
+  challengeAndAccount(challengeId: string): Promise<ChallengeAndAccount> {
+    return challengeAndAccountByLoads((kind, id) => this.load(kind, id), challengeId);
   }
 
   async append(request: AppendRequest): Promise<readonly StoredEvent[]> {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { StoredEvent } from '../../core/event.js';
-import type { AppendRequest, EventStore, Loaded, NamedAccount } from '../../core/ports/event-store.js';
+import type { AppendRequest, ChallengeAndAccount, EventStore, Loaded, NamedAccount } from '../../core/ports/event-store.js';
 import { type StreamKind, type StreamStates, initialState, streamId, upcastState } from '../../core/streams.js';
 import type { EventTuple } from '../event-log/event-tuple.js';
 import { eventColumns, storedEventFromRow } from '../event-log/stored-event-from-row.js';
@@ -10,6 +10,9 @@ import { pgStorageError } from './pg-storage-error.js';
 import { PostgresEventWriter } from './postgres-event-writer.js';
 
 const accountStreamPrefix = streamId('account', '');
+// The challenge's row and the account row its state names, in one snapshot.
+const challengeAndAccountSql =
+  "SELECT c.version, c.state, a.version AS account_version, a.state AS account_state FROM projections c LEFT JOIN projections a ON a.stream = $2 || (c.state::jsonb ->> 'accountId') WHERE c.stream = $1";
 const accountByUsernameSql = 'SELECT u.account_id, p.version, p.state FROM usernames u LEFT JOIN projections p ON p.stream = $2 || u.account_id WHERE u.username = $1';
 
 export interface PostgresEventStoreOptions {
@@ -73,6 +76,23 @@ export class PostgresEventStore implements EventStore {
       const stored = row.version === null ? undefined : { version: row.version, state: row.state! };
       this.#writer.seen('account', stream, stored);
       return { id: row.account_id, loaded: stored === undefined ? { version: 0, state: initialState('account') } : { version: stored.version, state: upcastState('account', JSON.parse(stored.state)) } };
+    } catch (err) {
+      throw pgStorageError(err);
+    }
+  }
+
+  /** One statement: the challenge and its account's row. */
+  async challengeAndAccount(challengeId: string): Promise<ChallengeAndAccount> {
+    try {
+      const stream = streamId('challenge', challengeId);
+      const r = await this.pool.query<{ version: number; state: string; account_version: number | null; account_state: string | null }>({ name: 'challenge-and-account', text: challengeAndAccountSql, values: [stream, accountStreamPrefix] });
+      const row = r.rows[0];
+      this.#writer.seen('challenge', stream, row);
+      if (row === undefined) return { challenge: { version: 0, state: initialState('challenge') }, account: null };
+      const challenge = { version: row.version, state: upcastState('challenge', JSON.parse(row.state)) };
+      if (challenge.state.status === 'none' || row.account_version === null) return { challenge, account: null };
+      this.#writer.seen('account', streamId('account', challenge.state.accountId), { version: row.account_version, state: row.account_state! });
+      return { challenge, account: { version: row.account_version, state: upcastState('account', JSON.parse(row.account_state!)) } };
     } catch (err) {
       throw pgStorageError(err);
     }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { StoredEvent } from '../../core/event.js';
-import type { AppendRequest, EventStore, Loaded, NamedAccount } from '../../core/ports/event-store.js';
+import type { AppendRequest, ChallengeAndAccount, EventStore, Loaded, NamedAccount } from '../../core/ports/event-store.js';
 import type { ProjectionSource } from '../../core/projector.js';
 import { type StreamKind, type StreamStates, initialState, streamId, upcastState } from '../../core/streams.js';
 import type { EventTuple } from '../event-log/event-tuple.js';
@@ -9,6 +9,7 @@ import { sqliteProjectionSource } from './projection-source.js';
 import { SqliteEventAppender } from './sqlite-event-appender.js';
 import { storageError } from './storage-error.js';
 import { eventColumns, storedEventFromRow } from '../event-log/stored-event-from-row.js';
+import { challengeAndAccountByLoads } from '../event-log/challenge-and-account-by-loads.js';
 
 /** Where the store's appends run; a failure rejects with a DomainError (storage-error.ts). */
 export type Appender = (request: AppendRequest) => Promise<readonly StoredEvent[]>;
@@ -72,6 +73,10 @@ export class SqliteEventStore implements EventStore {
   async accountByUsername(username: string): Promise<NamedAccount | null> {
     const id = await this.accountIdByUsername(username);
     return id === null ? null : { id, loaded: await this.load('account', id) };
+  }
+
+  challengeAndAccount(challengeId: string): Promise<ChallengeAndAccount> {
+    return challengeAndAccountByLoads((kind, id) => this.load(kind, id), challengeId);
   }
 
   append(request: AppendRequest): Promise<readonly StoredEvent[]> {

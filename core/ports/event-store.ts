@@ -18,6 +18,12 @@ export interface NamedAccount {
   readonly loaded: Loaded<StreamStates['account']>;
 }
 
+/** A challenge and the account its state names (null: no challenge, or its account has no row), read together. */
+export interface ChallengeAndAccount {
+  readonly challenge: Loaded<StreamStates['challenge']>;
+  readonly account: Loaded<StreamStates['account']> | null;
+}
+
 export interface AppendRequest {
   /** Event ids are `<commandId>:<n>`: appending the same command twice is a no-op that returns the first result. */
   readonly commandId: string;
@@ -35,6 +41,8 @@ export interface EventStore {
   accountIdByUsername(username: string): Promise<string | null>;
   /** The account a username names and its stream as `load` gives it, read together (one read where the store can). */
   accountByUsername(username: string): Promise<NamedAccount | null>;
+  /** A challenge and its account as two `load`s give them, read together (one read where the store can). */
+  challengeAndAccount(challengeId: string): Promise<ChallengeAndAccount>;
   append(request: AppendRequest): Promise<readonly StoredEvent[]>;
   read(query: { readonly after: number; readonly limit: number; readonly stream?: string }): Promise<readonly StoredEvent[]>;
 }

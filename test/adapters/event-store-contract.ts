@@ -35,6 +35,11 @@ const issued = (sessionId: string, accountId: string): SessionEvent => ({
   data: { sessionId, accountId, jti: `jti-${sessionId}`, aal: 'aal2', method: 'password+totp', expiresAt: t0 + 900_000, dialect: 'native' },
 });
 
+const challengeIssued = (challengeId: string, accountId: string): ChallengeEvent => ({
+  type: 'ChallengeIssued',
+  data: { challengeId, accountId, tokenHash: '00'.repeat(32), expiresAt: t0 + 300_000, epoch: 0, methods: ['totp'], dialect: 'native' },
+});
+
 const request = (commandId: string, writes: StreamWrite[], at = t0): AppendRequest => ({ commandId, writes, meta, at });
 
 const rejection = async (p: Promise<unknown>): Promise<ErrorCode | 'no error'> => {
@@ -74,6 +79,7 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
       }
       assert.is(await store.accountIdByUsername('nobody'), null);
       assert.is(await store.accountByUsername('nobody'), null);
+      assert.equal(await store.challengeAndAccount('nobody'), { challenge: { version: 0, state: initialState('challenge') }, account: null });
       assert.equal(await everything(store), []);
     }),
   );
@@ -114,9 +120,14 @@ export const eventStoreContract = (name: string, make: StoreFactory): void => {
       assert.is(await store.accountIdByUsername('alice'), 'a');
       assert.equal(await store.accountByUsername('alice'), { id: 'a', loaded: a }, 'the name and its account row, as load reads it');
 
+      // A challenge and its account read together are the two loads; a challenge whose account has no row has none.
+      await store.append(request('cmd-ch', [{ kind: 'challenge', id: 'ch', expectedVersion: 0, events: [challengeIssued('ch', 'a')] }, { kind: 'challenge', id: 'orphan', expectedVersion: 0, events: [challengeIssued('orphan', 'gone')] }]));
+      assert.equal(await store.challengeAndAccount('ch'), { challenge: await store.load('challenge', 'ch'), account: a });
+      assert.equal(await store.challengeAndAccount('orphan'), { challenge: await store.load('challenge', 'orphan'), account: null });
+
       const next = await store.append(request('cmd-2', [account('a', 2, [rejected(2)])]));
       assert.is(next[0]!.version, 3);
-      assert.is(next[0]!.seq, stored[2]!.seq + 1);
+      assert.is(next[0]!.seq, stored[2]!.seq + 2 + 1);
     }),
   );
 

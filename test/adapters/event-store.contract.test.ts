@@ -19,6 +19,7 @@ eventStoreContract('sqlite', () => {
     load: (kind, id) => store.load(kind, id),
     accountIdByUsername: (username) => store.accountIdByUsername(username),
     accountByUsername: (username) => store.accountByUsername(username),
+    challengeAndAccount: (id) => store.challengeAndAccount(id),
     append: (request) => store.append(request),
     read: (query) => store.read(query),
     close: () => {
@@ -38,6 +39,7 @@ eventStoreContract('sqlite through the writer thread', () => {
     load: (kind, id) => store.load(kind, id),
     accountIdByUsername: (username) => store.accountIdByUsername(username),
     accountByUsername: (username) => store.accountByUsername(username),
+    challengeAndAccount: (id) => store.challengeAndAccount(id),
     append: (request) => store.append(request),
     read: (query) => store.read(query),
     close: async () => {
@@ -58,6 +60,7 @@ eventStoreContract('postgresql', () => {
     load: (kind, id) => use((store) => store.load(kind, id)),
     accountIdByUsername: (username) => use((store) => store.accountIdByUsername(username)),
     accountByUsername: (username) => use((store) => store.accountByUsername(username)),
+    challengeAndAccount: (id) => use((store) => store.challengeAndAccount(id)),
     append: (request) => use((store) => store.append(request)),
     read: (query) => use((store) => store.read(query)),
     close: () => opened.then((store) => store.close()),

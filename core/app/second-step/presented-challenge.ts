@@ -20,11 +20,10 @@ export interface PresentedChallenge {
 export const presentedChallenge = async (deps: Deps, token: unknown): Promise<PresentedChallenge | null> => {
   const bearer = parseBearerSecret(deps, token);
   if (bearer === null) return null;
-  const challenge = await deps.store.load('challenge', bearer.id);
+  const { challenge, account } = await deps.store.challengeAndAccount(bearer.id);
   const { state } = challenge;
   if (state.status === 'none' || (state.status === 'pending' && !deps.digest.same(state.tokenHash, bearer.hash))) return null;
-  const account = await deps.store.load('account', state.accountId);
-  if (account.state.status !== 'registered') return null;
+  if (account === null || account.state.status !== 'registered') return null;
   const reads = [
     { kind: 'challenge', id: bearer.id, loaded: challenge },
     { kind: 'account', id: state.accountId, loaded: account },

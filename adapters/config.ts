@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { type Policy, defaultPolicy } from '../core/policy.js';
+import { defaultGatherMs } from './postgres/postgres-event-store.js';
 import { defaultBusyTimeoutMs } from './sqlite/open-database.js';
 
 /** Everything configurable, from the environment (README, "Configuration"). */
@@ -24,6 +25,8 @@ export interface Config {
   readonly checkpointIntervalMs: number;
   /** LATCHKEY_DATABASE_URL: a postgres:// URL puts the log in PostgreSQL, shared by several nodes; absent, SQLite. */
   readonly databaseUrl: string | undefined;
+  /** On PostgreSQL, under load, how long an append finding the writer idle waits for others to share its commit. */
+  readonly commitGatherMs: number;
   /** E-mail codes (README, "E-mail codes"): absent, the factor is unavailable and the server still starts. */
   readonly mail: MailConfig | undefined;
   /** This node's name in the outbox (EmailCodeIssued's `outbox`): a restart abandons the codes its predecessor held. */
@@ -82,6 +85,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): Config => {
     maxDatabasePages: int(env, 'LATCHKEY_DB_MAX_PAGES', 0, 0, 2 ** 31 - 1),
     checkpointIntervalMs: int(env, 'LATCHKEY_CHECKPOINT_INTERVAL_MS', 250, 0, 60_000),
     databaseUrl: databaseUrl(env.LATCHKEY_DATABASE_URL),
+    commitGatherMs: int(env, 'LATCHKEY_COMMIT_GATHER_MS', defaultGatherMs, 0, 100),
     mail: mailConfig(env),
     nodeName: env.LATCHKEY_NODE_NAME || hostname(),
   };

@@ -70,7 +70,7 @@ export const openLogStore = async (config: Config, signingKey?: KeyObject, obser
   if (config.databaseUrl !== undefined) {
     // This node's checkpoints go to its own data dir: one the database's admin could roll back with the log proves nothing.
     let checkpoints: PostgresCheckpoints | null = null;
-    const store = await openPostgresEventStore(config.databaseUrl, { lockTimeoutMs: config.busyTimeoutMs, observeCommit, onCommitted: (seq, hash) => checkpoints?.committed(seq, hash) });
+    const store = await openPostgresEventStore(config.databaseUrl, { lockTimeoutMs: config.busyTimeoutMs, gatherMs: config.commitGatherMs, observeCommit, onCommitted: (seq, hash) => checkpoints?.committed(seq, hash) });
     if (signingKey !== undefined) checkpoints = new PostgresCheckpoints(store.pool, { path: checkpointPath(path), key: signingKey, kid, intervalMs: config.checkpointIntervalMs });
     const throttlePool = openPgPool(config.databaseUrl, { max: 4, synchronousCommit: 'off', application: 'latchkey-throttle', genericPlans: true });
     return {

@@ -7,7 +7,10 @@ import { eventColumns, storedEventFromRow } from '../event-log/stored-event-from
 import { migratePostgres } from './migrate-postgres.js';
 import { openPgPool } from './open-pg-pool.js';
 import { pgStorageError } from './pg-storage-error.js';
-import { PostgresEventWriter } from './postgres-event-writer.js';
+import { PostgresEventWriter, type PostgresEventWriterOptions } from './postgres-event-writer.js';
+
+/** The commit gather window a node uses unless told (docs/performance.md "PostgreSQL": 10 ms measured best here). */
+export const defaultGatherMs = 10;
 
 const accountStreamPrefix = streamId('account', '');
 // The challenge's row and the account row its state names, in one snapshot.
@@ -24,6 +27,8 @@ export interface PostgresEventStoreOptions {
   readonly observeCommit?: (seconds: number) => void;
   /** The chain head each of this node's COMMITs left, after its batch is answered (its checkpoints). */
   readonly onCommitted?: (seq: number, hash: Buffer) => void;
+  /** Under load, how long an append finding the writer idle waits to share its commit (LATCHKEY_COMMIT_GATHER_MS). */
+  readonly gatherMs?: number;
 }
 
 /**
@@ -38,10 +43,10 @@ export class PostgresEventStore implements EventStore {
   readonly #writerPool: pg.Pool;
   readonly #writer: PostgresEventWriter;
 
-  constructor(pool: pg.Pool, writerPool: pg.Pool, observeCommit?: (seconds: number) => void, onCommitted?: (seq: number, hash: Buffer) => void) {
+  constructor(pool: pg.Pool, writerPool: pg.Pool, writer: PostgresEventWriterOptions = {}) {
     this.pool = pool;
     this.#writerPool = writerPool;
-    this.#writer = new PostgresEventWriter(writerPool, observeCommit, onCommitted);
+    this.#writer = new PostgresEventWriter(writerPool, writer);
   }
 
   async load<K extends StreamKind>(kind: K, id: string): Promise<Loaded<StreamStates[K]>> {
@@ -125,7 +130,9 @@ export class PostgresEventStore implements EventStore {
     return this.#writer.lastSeq;
   }
 
+  /** Answers the appends still queued (a batch gathering commits at once), then closes the connections. */
   async close(): Promise<void> {
+    await this.#writer.idle();
     await Promise.all([this.pool.end(), this.#writerPool.end()]);
   }
 }
@@ -142,7 +149,7 @@ export const openPostgresEventStore = async (url: string, options: PostgresEvent
     await migratePostgres(pool);
     const sync = (await writerPool.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;
     if (sync !== 'on') throw new Error(`PostgreSQL synchronous_commit is ${sync}, expected on`);
-    return new PostgresEventStore(pool, writerPool, options.observeCommit, options.onCommitted);
+    return new PostgresEventStore(pool, writerPool, { observeCommit: options.observeCommit, onCommitted: options.onCommitted, gatherMs: options.gatherMs ?? defaultGatherMs });
   } catch (err) {
     await Promise.all([pool.end(), writerPool.end()]);
     throw err;

@@ -42,6 +42,16 @@ interface Folded {
   readonly values: unknown[] | null;
 }
 
+/** What a node's writer is told at start (postgres-event-store.ts). */
+export interface PostgresEventWriterOptions {
+  /** Each append's time until its commit returned (or it failed), in seconds (/metrics). */
+  readonly observeCommit?: (seconds: number) => void;
+  /** The chain head a commit left, once its batch is answered (the node's checkpoints, docs/security.md §34). */
+  readonly onCommitted?: (seq: number, hash: Buffer) => void;
+  /** Under load, how long an append that finds the writer idle waits for others to share its commit (0: never). */
+  readonly gatherMs?: number;
+}
+
 const maxBatch = 256;
 /** Rows this node's loads saw, kept for the writer's fold (oldest dropped past this many). */
 const maxSeen = 4096;
@@ -63,7 +73,8 @@ const moved = (err: unknown): boolean => err instanceof DatabaseError && (err.co
 /**
  * The appending side of the PostgreSQL log (docs/design.md "PostgreSQL"), one per node, on one connection of its
  * own (its statements named: parsed and planned once per connection). Group commit: the appends that arrive while
- * a commit is in flight wait, then share the next one and its one WAL flush (synchronous_commit = on). A commit is
+ * a commit is in flight wait, then share the next one and its one WAL flush (synchronous_commit = on); under load,
+ * one that finds the writer idle waits `gatherMs` for the appends right behind it (docs/design.md). A commit is
  * one or two round trips however many appends it holds, and no transaction stays open across the network: take the
  * rows the batch extends from this node's loads (`seen`) or else read every projection row, username and command id
  * the batch names (one statement, no lock); fold each append through the Projector (a stale expected version refuses that append alone, before it has written anything); then one call of
@@ -83,15 +94,20 @@ export class PostgresEventWriter {
   readonly #seen = new Map<string, Row | null>();
   readonly #observeCommit: (seconds: number) => void;
   readonly #onCommitted: (seq: number, hash: Buffer) => void;
+  readonly #gatherMs: number;
+  /** The mean time between appends (ms, a moving average): under load, an idle writer waits for company. */
+  #meanGapMs = Infinity;
+  #lastArrival = -Infinity;
+  /** Set while the first append of a batch waits for others (gatherMs). */
+  #gathering: NodeJS.Timeout | undefined;
+  /** The drain under way, if any (close waits for it). */
+  #draining: Promise<void> = Promise.resolve();
 
-  /**
-   * `observeCommit`: each append's time until its commit returned (or it failed), in seconds (/metrics).
-   * `onCommitted`: the chain head a commit left, once its batch is answered (the node's checkpoints, docs/security.md §34).
-   */
-  constructor(pool: pg.Pool, observeCommit: (seconds: number) => void = () => {}, onCommitted: (seq: number, hash: Buffer) => void = () => {}) {
+  constructor(pool: pg.Pool, options: PostgresEventWriterOptions = {}) {
     this.#pool = pool;
-    this.#observeCommit = observeCommit;
-    this.#onCommitted = onCommitted;
+    this.#observeCommit = options.observeCommit ?? (() => {});
+    this.#onCommitted = options.onCommitted ?? (() => {});
+    this.#gatherMs = Math.max(0, options.gatherMs ?? 0);
   }
 
   /** The last seq this node committed (the `latchkey_events_last_seq` gauge). */
@@ -114,10 +130,33 @@ export class PostgresEventWriter {
   append(request: AppendRequest): Promise<readonly StoredEvent[]> {
     const started = performance.now();
     const settled = () => this.#observeCommit((performance.now() - started) / 1000);
+    // A gap counts up to ten windows: one quiet spell that long ends the gathering (the mean is past two windows).
+    const gap = Math.min(started - this.#lastArrival, 10 * this.#gatherMs);
+    this.#meanGapMs = this.#meanGapMs === Infinity ? gap : this.#meanGapMs * 0.8 + gap * 0.2;
+    this.#lastArrival = started;
     return new Promise((resolve, reject) => {
       this.#queue.push({ request, resolve: (events) => (settled(), resolve(events)), reject: (err) => (settled(), reject(err)) });
-      if (!this.#running) void this.#drain();
+      if (this.#running) return;
+      if (this.#gathering !== undefined) {
+        if (this.#queue.length >= maxBatch) this.#startDrain();
+      } else if (this.#meanGapMs < 2 * this.#gatherMs) {
+        // Appends arrive less than two windows apart: the first waits one window for the next to share its commit
+        // (its WAL flush, the function call and the round trip: measured in docs/performance.md "PostgreSQL").
+        this.#gathering = setTimeout(() => this.#startDrain(), this.#gatherMs);
+      } else this.#startDrain();
     });
+  }
+
+  /** Commits what is queued now (a batch still gathering, at once), and resolves once every append has its answer. */
+  async idle(): Promise<void> {
+    if (this.#gathering !== undefined) this.#startDrain();
+    await this.#draining;
+  }
+
+  #startDrain(): void {
+    clearTimeout(this.#gathering);
+    this.#gathering = undefined;
+    this.#draining = this.#drain();
   }
 
   async #drain(): Promise<void> {

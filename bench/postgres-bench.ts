@@ -95,9 +95,10 @@ const bothNodes = (loads: readonly (() => Promise<LoadResult>)[]) => async (): P
 };
 
 /**
- * Complete two-step logins on PostgreSQL (issue 21), at the SQLite node's best concurrency, in the same run:
- * - one node on PostgreSQL, each run followed by one on the SQLite node still running from main.ts, each bracketed
- *   by raw measurements; the figure is the median of the per-pair ratios of their ratios to raw;
+ * Complete two-step logins on PostgreSQL (issue 21), in the same run:
+ * - one node on PostgreSQL at `concurrency`, then the SQLite node still running from main.ts at the same, then the
+ *   PostgreSQL node at half of it, each bracketed by raw measurements; the figures are the medians of the per-pair
+ *   ratios of their ratios to raw, the PostgreSQL node at `concurrency` and at its better of the two;
  * - two nodes on the one PostgreSQL, the clients split between them (on 2 cores: the same cores, so the figure is
  *   the cost of the split, not a gain);
  * each with the database's write transactions per second and its server's CPU per login (postgres-meter.ts).
